@@ -25,17 +25,21 @@ def _params(args: argparse.Namespace) -> dict:
 
 
 def cmd_sample_data(args: argparse.Namespace) -> int:
+    """Run `workbench sample-data`."""
     from workbench.sample import generate_sample
 
     truth = generate_sample(
         Path(args.out), seed=args.seed, start=args.start, end=args.end, params=_params(args)
     )
-    print(f"Wrote sample exports for {truth['organisation']} ({truth['start']}..{truth['end']}) "
-          f"to {args.out}; planted effects in {Path(args.out) / 'truth.json'}")
+    print(
+        f"Wrote sample exports for {truth['organisation']} ({truth['start']}..{truth['end']}) "
+        f"to {args.out}; planted effects in {Path(args.out) / 'truth.json'}"
+    )
     return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    """Run `workbench ingest`."""
     from workbench.io.ingest import ingest
 
     result = ingest(Path(args.raw_dir), Path(args.out), _params(args))
@@ -44,6 +48,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """Run `workbench check`."""
     from workbench.io.check import check_files
 
     reports = check_files([Path(f) for f in args.files], _params(args))
@@ -53,25 +58,33 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_label(args: argparse.Namespace) -> int:
+    """Run `workbench label`."""
     from workbench.labels import run_label
 
-    summary = run_label(Path(args.processed_dir), _params(args),
-                        overrides=Path(args.overrides) if args.overrides else None,
-                        media_dir=Path(args.media) if args.media else None)
+    summary = run_label(
+        Path(args.processed_dir),
+        _params(args),
+        overrides=Path(args.overrides) if args.overrides else None,
+        media_dir=Path(args.media) if args.media else None,
+    )
     print(summary)
     return 0
 
 
 def cmd_labels_export(args: argparse.Namespace) -> int:
+    """Run `workbench labels-export`."""
     from workbench.labels import export_labels_csv
 
     path = export_labels_csv(Path(args.processed_dir), Path(args.out), _params(args))
-    print(f"Wrote {path}: edit it in a spreadsheet, then run "
-          f"`workbench label {args.processed_dir} --overrides {path}`")
+    print(
+        f"Wrote {path}: edit it in a spreadsheet, then run "
+        f"`workbench label {args.processed_dir} --overrides {path}`"
+    )
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """Run `workbench report`."""
     from workbench.report.runner import run_report
 
     out = run_report(
@@ -89,9 +102,44 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_latest_month(args: argparse.Namespace) -> int:
+    """Run `workbench latest-month`."""
     from workbench.report.runner import latest_complete_month
 
     print(latest_complete_month(Path(args.raw), Path(args.processed), _params(args)))
+    return 0
+
+
+def cmd_experiment_new(args: argparse.Namespace) -> int:
+    """Run `workbench experiment new`."""
+    from workbench.experiments.core import default_registry, new_experiment
+    from workbench.io.tables import load_tables
+
+    params = _params(args)
+    registry = Path(args.registry) if args.registry else default_registry(args.params_dir)
+    yaml_path, schedule_path, record = new_experiment(
+        args.name, args.hypothesis, args.arms, args.platforms, args.start, args.weeks,
+        args.posts_per_week, seed=args.seed, tables=load_tables(Path(args.processed)),
+        params=params, registry=registry, reports_dir=Path(args.reports),
+    )
+    print(f"Registered {yaml_path} and wrote the schedule {schedule_path} "
+          f"({record['planned_n']} posts, minimum detectable rate ratio "
+          f"{record['power']['mde']})")
+    for warning in record["warnings"]:
+        print(f"warning: {warning}")
+    return 0
+
+
+def cmd_experiment_analyze(args: argparse.Namespace) -> int:
+    """Run `workbench experiment analyze`."""
+    from workbench.experiments.core import default_registry
+    from workbench.experiments.run import analyze_experiment
+
+    registry = Path(args.registry) if args.registry else default_registry(args.params_dir)
+    out = analyze_experiment(
+        args.name, Path(args.processed), registry=registry, reports_dir=Path(args.reports),
+        params_dir=Path(args.params_dir) if args.params_dir else None,
+    )
+    print(f"Analysis ready: {out / 'report.html'}")
     return 0
 
 
@@ -101,14 +149,22 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workbench", description="Monthly social-media and website analytics workbench."
     )
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
-    parser.add_argument("--params-dir", default=None,
-                        help="folder with org.yaml and monthly.yaml (default: params/)")
+    parser.add_argument(
+        "--params-dir",
+        default=None,
+        help="folder with org.yaml and monthly.yaml (default: params/)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_params(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--params", default=None, help="extra YAML parameters file")
-        p.add_argument("-p", nargs=2, action="append", metavar=("KEY", "VALUE"),
-                       help="set one parameter (dotted keys allowed); repeatable")
+        p.add_argument(
+            "-p",
+            nargs=2,
+            action="append",
+            metavar=("KEY", "VALUE"),
+            help="set one parameter (dotted keys allowed); repeatable",
+        )
         return p
 
     p = with_params(sub.add_parser("sample-data", help="write a fictional organisation's exports"))
@@ -150,6 +206,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", default="data/raw")
     p.add_argument("--processed", default="data/processed")
     p.set_defaults(func=cmd_latest_month)
+
+    experiment = sub.add_parser("experiment", help="plan and analyse content experiments")
+    exp_sub = experiment.add_subparsers(dest="experiment_command", required=True)
+    p = with_params(exp_sub.add_parser("new", help="pre-register an experiment and its schedule"))
+    p.add_argument("name")
+    p.add_argument("--hypothesis", required=True,
+                   help="human_centred, brand_colours, a topic, or slot")
+    p.add_argument("--arms", required=True, help="comma-separated, e.g. story,info")
+    p.add_argument("--platforms", required=True, help="comma-separated, e.g. facebook,instagram")
+    p.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    p.add_argument("--weeks", type=int, required=True)
+    p.add_argument("--posts-per-week", type=int, required=True, help="per platform")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--processed", default="data/processed")
+    p.add_argument("--registry", default=None, help="default: params/experiments")
+    p.add_argument("--reports", default="reports")
+    p.set_defaults(func=cmd_experiment_new)
+    p = with_params(exp_sub.add_parser("analyze", help="analyse a registered experiment"))
+    p.add_argument("name")
+    p.add_argument("--processed", default="data/processed")
+    p.add_argument("--registry", default=None, help="default: params/experiments")
+    p.add_argument("--reports", default="reports")
+    p.set_defaults(func=cmd_experiment_analyze)
 
     return parser
 

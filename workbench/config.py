@@ -63,7 +63,8 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 def parse_cli_value(key: str, text: str) -> Any:
     """Parse a ``-p KEY VALUE`` value as a YAML scalar; months and ``*month*`` keys stay str."""
-    if "month" in key.split(".")[-1] or MONTH_RE.match(text):
+    name = key.split(".")[-1]
+    if name == "month" or name.endswith("_month") or MONTH_RE.match(text):
         return text
     try:
         return yaml.safe_load(text)
@@ -123,7 +124,9 @@ def validate_params(params: Mapping[str, Any], source: str | Path | None = None)
     """Check the settings the code relies on; raise ConfigError naming the key and fix."""
     tz = params.get("timezone")
     if not tz:
-        raise ConfigError("'timezone' is missing", file=source, hint="add timezone: America/Toronto")
+        raise ConfigError(
+            "'timezone' is missing", file=source, hint="add timezone: America/Toronto"
+        )
     try:
         ZoneInfo(str(tz))
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -5,6 +5,7 @@ Raw files are opened read-only and never written. See export-formats.md §0.1.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class RawFile:
     Attributes:
         path: Where the file is.
         data: Its bytes, exactly as on disk.
+
     """
 
     path: Path
@@ -108,8 +110,17 @@ class RawFile:
         return self.text.splitlines()
 
     def first_lines(self, n: int = 12) -> list[str]:
-        """The first ``n`` lines, cheap enough for detection."""
-        return self.lines[:n]
+        """Return the first ``n`` lines, cheaply (only the head of the file is decoded)."""
+        if "lines" in self.__dict__:
+            return self.lines[:n]
+        size = 8192
+        while size < len(self.data):
+            decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
+            lines = decoder.decode(self.data[:size]).lstrip("\ufeff").splitlines()
+            if len(lines) > n:  # the n-th line is complete: another one starts after it
+                return lines[:n]
+            size *= 4
+        return self.text.splitlines()[:n]
 
     def sniff_delimiter(self, sample_lines: list[str] | None = None) -> str:
         """Return ``,``, ``;`` or tab, honouring a leading ``sep=`` line."""
@@ -122,19 +133,28 @@ class RawFile:
         best = max(counts, key=counts.get)
         return best if counts[best] > 0 else ","
 
-    def read_csv(self, *, skiprows: int = 0, delimiter: str | None = None, **kwargs) -> pd.DataFrame:
+    def read_csv(
+        self, *, skiprows: int = 0, delimiter: str | None = None, dtype: object = str, **kwargs
+    ) -> pd.DataFrame:
         """Parse the text with a real CSV parser, every cell as a string.
 
+        ``dtype=object`` keeps cells as Python ``str`` (faster to parse than the Arrow-backed
+        default string dtype when the caller converts the columns anyway).
         Duplicate headers are kept distinct by pandas (``Views``, ``Views.1``); callers that
         care should read the header with :meth:`header_row` first.
         """
         delimiter = delimiter or self.sniff_delimiter()
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            # the C parser decodes UTF-8 itself, faster than going through a Python str
+            source, kwargs = io.BytesIO(self.data), {"encoding": self.encoding, **kwargs}
+        else:
+            source = io.StringIO(self.text)
         try:
             return pd.read_csv(
-                io.StringIO(self.text),
+                source,
                 sep=delimiter,
                 skiprows=skiprows,
-                dtype=str,
+                dtype=dtype,
                 keep_default_na=False,
                 na_values=[""],
                 engine="c",
@@ -149,8 +169,9 @@ class RawFile:
 
     def header_row(self, line_index: int = 0, delimiter: str | None = None) -> list[str]:
         """Parse one line as CSV and return its cells stripped of whitespace."""
-        if line_index >= len(self.lines):
+        lines = self.first_lines(line_index + 1)
+        if line_index >= len(lines):
             return []
         delimiter = delimiter or self.sniff_delimiter()
-        row = next(csv.reader([self.lines[line_index]], delimiter=delimiter), [])
+        row = next(csv.reader([lines[line_index]], delimiter=delimiter), [])
         return [cell.strip() for cell in row]

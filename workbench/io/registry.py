@@ -23,6 +23,12 @@ from workbench.io.rawfile import RawFile
 PARSER_MODULES = [
     "workbench.io.meta",
     "workbench.io.manual",
+    "workbench.io.linkedin",
+    "workbench.io.tiktok",
+    "workbench.io.ga4",
+    "workbench.io.google_ads",
+    "workbench.io.legacy_facebook",
+    "workbench.io.column_map",
 ]
 
 
@@ -126,9 +132,7 @@ def detect(raw: RawFile) -> ExportKind:
     """
     container = raw.container
     if container == "empty":
-        raise InputFormatError(
-            "the file is empty", file=raw.path, hint="download the export again"
-        )
+        raise InputFormatError("the file is empty", file=raw.path, hint="download the export again")
     if container in {"pdf", "png", "jpeg", "gif"}:
         raise InputFormatError(
             f"this is a {container.upper()} file, not an analytics export",

@@ -1,0 +1,247 @@
+"""ingest(): discovery, all-or-nothing, dedupe of overlapping downloads, log, tables."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.io import meta_samples as ms
+from workbench.errors import InputFormatError, MultipleErrors
+from workbench.io.ingest import discover_files, ingest, needs_ingest
+from workbench.io.tables import load_table, load_tables, read_ingest_log
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PARAMS = {
+    "timezone": "America/Toronto",
+    "platforms": {
+        "facebook": {"account": "Forest City Newcomer Services"},
+        "instagram": {"account": "forestcitynewcomers"},
+    },
+}
+DAY = 86400
+BASE = 1_740_000_000  # a fixed mtime (Feb 2025) so the tests do not depend on the clock
+
+
+def put(raw_dir: Path, rel: str, data: bytes | Path, mtime: float = BASE) -> Path:
+    path = raw_dir / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.read_bytes() if isinstance(data, Path) else data)
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def tree_hashes(folder: Path) -> dict[str, tuple[str, float]]:
+    return {
+        p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(),
+                                           p.stat().st_mtime)
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def fb_rows_with_reach(reach: int) -> list[dict]:
+    return [dict(row, reach=str(reach + i)) for i, row in enumerate(ms.FB_ROWS)]
+
+
+@pytest.fixture()
+def raw_dir(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    put(raw, "2025-02/facebook/Jan-01-2025_Feb-28-2025_111.csv",
+        ms.meta_csv(ms.FB_2025_JAN, fb_rows_with_reach(100)), BASE)
+    # an overlapping later download of the same posts, with grown lifetime metrics
+    put(raw, "2025-03/facebook/Feb-01-2025_Mar-31-2025_222.csv",
+        ms.meta_csv(ms.FB_2025_JAN, fb_rows_with_reach(500)), BASE + 30 * DAY)
+    put(raw, "2025-03/instagram/Mar-01-2025_Mar-31-2025_333.csv",
+        FIXTURES / "meta" / "instagram_order2.csv", BASE + 30 * DAY)
+    put(raw, "2025-03/facebook/Views.csv", FIXTURES / "meta" / "charts/facebook/Views.csv",
+        BASE + 30 * DAY)
+    put(raw, "2025-03/Audience.csv", FIXTURES / "meta" / "charts/Audience.csv")
+    put(raw, "2025-03/manual_kpis.csv", FIXTURES / "manual" / "manual_kpis.csv", BASE)
+    # things that are not exports and must be skipped
+    put(raw, "2025-03/media/post1.jpg", FIXTURES / "meta" / "bad" / "photo.jpg")
+    put(raw, "README.md", b"# notes\n")
+    put(raw, "2025-03/notes.txt", b"asked for the Ad Grant report\n")
+    put(raw, "truth.json", b"{}")
+    put(raw, ".DS_Store", b"\x00\x01")
+    put(raw, "old/anything.csv", b"name,age\nBob,3\n")
+    put(raw, ".workbenchignore", b"# archived downloads\nold/\n")
+    return raw
+
+
+def test_discovery_skips_notes_media_hidden_and_ignored(raw_dir):
+    found = [p.relative_to(raw_dir).as_posix() for p in discover_files(raw_dir)]
+    assert found == [
+        "2025-02/facebook/Jan-01-2025_Feb-28-2025_111.csv",
+        "2025-03/Audience.csv",
+        "2025-03/facebook/Feb-01-2025_Mar-31-2025_222.csv",
+        "2025-03/facebook/Views.csv",
+        "2025-03/instagram/Mar-01-2025_Mar-31-2025_333.csv",
+        "2025-03/manual_kpis.csv",
+    ]
+
+
+def test_ingest_writes_tables_and_log(raw_dir, tmp_path):
+    out = tmp_path / "processed"
+    before = tree_hashes(raw_dir)
+    result = ingest(raw_dir, out, PARAMS)
+    assert tree_hashes(raw_dir) == before  # RAW_DIR never modified
+    for name in ("posts", "daily", "web", "ads", "manual"):
+        assert (out / f"{name}.parquet").exists()
+    posts = result.tables["posts"]
+    assert sorted(posts["platform"].value_counts().items()) == [("facebook", 3), ("instagram", 3)]
+    assert result.log["dedupe"]["posts"] == {"rows_in": 9, "dropped": 3}
+    # the newest download's lifetime metrics win
+    fb = posts[posts["platform"] == "facebook"].sort_values("post_id")
+    assert fb["reach"].tolist() == [500, 501, 502]
+    assert set(fb["source_file"]) == {"2025-03/facebook/Feb-01-2025_Mar-31-2025_222.csv"}
+    log = json.loads((out / "ingest_log.json").read_text())
+    assert log["raw_dir"] == str(raw_dir.resolve())
+    entry = next(e for e in log["files"] if e["path"].endswith("_333.csv"))
+    assert entry["kind"] == "meta_instagram_posts"
+    assert entry["rows"] == 3
+    assert entry["account"] == "forestcitynewcomers"
+    assert entry["sha256"] == hashlib.sha256(
+        (raw_dir / entry["path"]).read_bytes()).hexdigest()
+    assert entry["date_min"].startswith("2025-03-01T01:30:00")
+    assert pd.Timestamp(entry["snapshot_at"]) == pd.Timestamp(BASE + 30 * DAY, unit="s", tz="UTC")
+    audience = next(e for e in log["files"] if e["path"].endswith("Audience.csv"))
+    assert audience["rows"] == 0 and "skipped" in audience["notes"][0]
+    assert result.tables["daily"]["metric"].unique().tolist() == ["views"]
+    assert len(result.tables["manual"]) == 4
+    assert result.tables["web"].empty and list(result.tables["web"].columns)[0] == "date"
+    assert "Ingested 6 files" in result.summary()
+
+
+def test_ties_on_snapshot_broken_by_range_end_in_file_name(tmp_path):
+    raw = tmp_path / "raw"
+    # same mtime: the file whose name ends later wins, whatever the path order
+    put(raw, "b/Jan-01-2025_Mar-31-2025_1.csv", ms.meta_csv(ms.FB_2024_NOV,
+                                                            fb_rows_with_reach(900)))
+    put(raw, "a/Jan-01-2025_Feb-28-2025_2.csv", ms.meta_csv(ms.FB_2024_NOV,
+                                                            fb_rows_with_reach(100)))
+    put(raw, "c/Jan-01-2025_Jan-31-2025_3.csv", ms.meta_csv(ms.FB_2024_NOV,
+                                                            fb_rows_with_reach(300)))
+    result = ingest(raw, tmp_path / "out", PARAMS)
+    assert sorted(result.tables["posts"]["reach"].tolist()) == [900, 901, 902]
+
+
+def test_daily_dedupe_newest_download_wins(tmp_path):
+    raw = tmp_path / "raw"
+    put(raw, "2025-03/facebook/Views.csv", ms.chart_utf16("Views", [("2025-03-01T01:00:00", "5")]),
+        BASE)
+    put(raw, "2025-04/facebook/Views.csv",
+        ms.chart_utf16("Views", [("2025-03-01T01:00:00", "7"), ("2025-03-02T01:00:00", "9")]),
+        BASE + DAY)
+    result = ingest(raw, tmp_path / "out", PARAMS)
+    daily = result.tables["daily"].sort_values("date")
+    assert daily["value"].tolist() == [7, 9]
+    assert result.log["dedupe"]["daily"]["dropped"] == 1
+
+
+def test_manual_later_file_wins_and_disagreement_is_warned(tmp_path):
+    raw = tmp_path / "raw"
+    put(raw, "2025-03/manual_kpis.csv", b"month,platform,kpi,value,note\n2025-03,instagram,"
+        b"reach,1000,\n", BASE)
+    put(raw, "2025-04/manual_kpis.csv", b"month,platform,kpi,value,note\n2025-03,instagram,"
+        b"reach,1200,corrected\n", BASE + DAY)
+    result = ingest(raw, tmp_path / "out", PARAMS)
+    assert result.tables["manual"]["value"].tolist() == [1200]
+    assert result.log["warnings"] == [
+        "manual instagram reach 2025-03: 2025-04/manual_kpis.csv (newest, kept) says 1200, "
+        "but 2025-03/manual_kpis.csv says 1000"]
+
+
+def test_metric_definition_change_is_logged(tmp_path):
+    raw = tmp_path / "raw"
+    put(raw, "a.csv", FIXTURES / "meta" / "facebook_2024_jan.csv")
+    put(raw, "b.csv", FIXTURES / "meta" / "facebook_2025_jan.csv", BASE + DAY)
+    result = ingest(raw, tmp_path / "out", PARAMS)
+    assert result.log["metric_definition_changes"] == [
+        {"platform": "facebook", "metric": "views", "files_with": ["b.csv"],
+         "files_without": ["a.csv"]}]
+
+
+@pytest.mark.parametrize(("bad_name", "line"), [
+    ("empty.csv", r"empty.csv: the file is empty"),
+    ("report.pdf", r"report.pdf: this is a PDF file, not an analytics export"),
+    ("photo.jpg", r"photo.jpg: this is a JPEG file"),
+    ("random.csv", r"random.csv: not a known export \(first line: 'name,age,city'\)"),
+    ("truncated.csv", r"truncated.csv: the CSV cannot be parsed"),
+    ("missing_publish_time.csv", r"column 'Publish time': a required column is missing"),
+    ("excel_ids_00.csv", r"the IDs were destroyed by a spreadsheet"),
+])
+def test_any_bad_file_fails_the_whole_ingest_and_writes_nothing(raw_dir, tmp_path, bad_name,
+                                                                line):
+    out = tmp_path / "processed"
+    ingest(raw_dir, out, PARAMS)
+    previous = tree_hashes(out)
+    put(raw_dir, f"2025-04/{bad_name}", FIXTURES / "meta" / "bad" / bad_name, BASE + 40 * DAY)
+    before = tree_hashes(raw_dir)
+    with pytest.raises(MultipleErrors, match=line):
+        ingest(raw_dir, out, PARAMS)
+    assert tree_hashes(out) == previous  # PROCESSED_DIR untouched
+    assert tree_hashes(raw_dir) == before  # RAW_DIR untouched
+
+
+def test_every_bad_file_gets_its_own_line(raw_dir, tmp_path):
+    for name in ("empty.csv", "report.pdf", "random.csv"):
+        put(raw_dir, f"2025-04/{name}", FIXTURES / "meta" / "bad" / name)
+    with pytest.raises(MultipleErrors) as caught:
+        ingest(raw_dir, tmp_path / "processed", PARAMS)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 3
+    assert [Path(line.split(":")[0]).name for line in lines] == [
+        "empty.csv", "random.csv", "report.pdf"]
+    assert not (tmp_path / "processed").exists()
+
+
+def test_empty_raw_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "raw").mkdir()
+    with pytest.raises(InputFormatError, match=r"no export files found.*Hint: put this month"):
+        ingest(tmp_path / "raw", tmp_path / "out", PARAMS)
+
+
+def test_needs_ingest_tracks_the_raw_folder(raw_dir, tmp_path):
+    out = tmp_path / "processed"
+    assert needs_ingest(raw_dir, out)
+    ingest(raw_dir, out, PARAMS)
+    assert not needs_ingest(raw_dir, out)
+    log_mtime = (out / "ingest_log.json").stat().st_mtime
+    touched = raw_dir / "2025-03/manual_kpis.csv"
+    os.utime(touched, (log_mtime + 5, log_mtime + 5))
+    assert needs_ingest(raw_dir, out)
+    ingest(raw_dir, out, PARAMS)
+    assert not needs_ingest(raw_dir, out)
+    put(raw_dir, "2025-04/manual_kpis.csv", FIXTURES / "manual" / "manual_kpis.csv", BASE)
+    assert needs_ingest(raw_dir, out)  # a new (old-dated) file changes the set
+    (raw_dir / "2025-04/manual_kpis.csv").unlink()
+    assert not needs_ingest(raw_dir, out)
+    (raw_dir / "2025-03/Audience.csv").unlink()
+    assert needs_ingest(raw_dir, out)
+
+
+def test_load_tables_round_trip(raw_dir, tmp_path):
+    out = tmp_path / "processed"
+    written = ingest(raw_dir, out, PARAMS).tables
+    tables = load_tables(out, tz="America/Toronto")
+    assert set(tables) == {"posts", "daily", "web", "ads", "manual"}
+    posts = tables["posts"]
+    pd.testing.assert_frame_equal(posts, written["posts"], check_dtype=False)
+    assert isinstance(posts["hashtags"].iloc[0], list)
+    assert str(posts["published_at"].dt.tz) == "America/Toronto"
+    assert posts["post_id"].dtype == "string"
+    utc = load_tables(out, tz="UTC")["posts"]["published_at"]
+    assert str(utc.dt.tz) == "UTC"
+    assert read_ingest_log(out)["tables"]["posts"] == 6
+    assert len(load_table(out, "manual")) == 4
+
+
+def test_never_ingested_folder_says_run_ingest(tmp_path):
+    with pytest.raises(InputFormatError, match=r"no ingested tables here.*run `workbench ingest`"):
+        load_tables(tmp_path)
+    with pytest.raises(InputFormatError, match=r"run `workbench ingest`"):
+        read_ingest_log(tmp_path / "nowhere")

@@ -1,0 +1,76 @@
+"""Rule labels against the hand-labelled gold set (tests/labels/gold_captions.csv)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.labels import cohen_kappa, evaluate_labels, label_posts
+from workbench.labels.rules import topic_names
+from workbench.schema import conform_posts
+
+MIN_ACCURACY = {"human_centred": 0.85, "topic": 0.85}
+
+
+def _gold_posts(gold: pd.DataFrame) -> pd.DataFrame:
+    frame = gold.assign(post_id=gold["gold_id"], published_at="2024-03-01T12:00:00Z")
+    return conform_posts(frame, "America/Toronto")
+
+
+def _gold_truth(gold: pd.DataFrame) -> pd.DataFrame:
+    return gold.rename(columns={"gold_id": "post_id"}).assign(
+        human_centred=gold["human_centred"].map({"true": True, "false": False}))
+
+
+def test_gold_set_is_big_bilingual_and_covers_every_topic(gold, params):
+    assert len(gold) >= 80
+    assert set(gold["language"]) == {"en", "fr"} and (gold["language"] == "fr").sum() >= 20
+    assert set(gold["topic"]) == set(topic_names(params))
+    assert set(gold["human_centred"]) == {"true", "false"}
+    assert set(gold["audience"]) <= set(params["audiences"])
+    assert not gold["gold_id"].duplicated().any()
+
+
+def test_rules_reach_the_accuracy_bar_on_the_gold_set(gold, params):
+    labels = label_posts(_gold_posts(gold), params)
+    report = evaluate_labels(labels, _gold_truth(gold))
+    print(f"\nRule labels vs gold set (n = {len(gold)}):\n{report.to_string(index=False)}")
+    by_label = report.set_index("label")
+    for label, bar in MIN_ACCURACY.items():
+        assert by_label.loc[label, "n"] == len(gold)
+        assert by_label.loc[label, "accuracy"] >= bar, f"{label} accuracy below {bar}"
+
+
+def test_gold_accuracy_holds_per_language(gold, params):
+    labels = label_posts(_gold_posts(gold), params)
+    truth = _gold_truth(gold)
+    for lang in ("en", "fr"):
+        part = truth[truth["language"] == lang]
+        report = evaluate_labels(labels, part).set_index("label")
+        print(f"\n{lang}: {report['accuracy'].round(3).to_dict()}")
+        assert report.loc["topic", "accuracy"] >= 0.8
+
+
+def _kappa_from_confusion(a, b) -> float:
+    """Independent reference: kappa from the confusion matrix (Cohen 1960)."""
+    table = pd.crosstab(pd.Series(a), pd.Series(b)).to_numpy(dtype=float)
+    n = table.sum()
+    rows, cols = table.sum(axis=1), table.sum(axis=0)
+    p_o = np.trace(table) / n if table.shape[0] == table.shape[1] else None
+    p_e = float(rows @ cols) / n**2
+    return (p_o - p_e) / (1 - p_e)
+
+
+@pytest.mark.parametrize("agreement", [0.3, 0.6, 0.9])
+def test_cohen_kappa_matches_confusion_matrix_formula(rng, agreement):
+    a = rng.choice(["x", "y", "z"], size=300, p=[0.5, 0.3, 0.2])
+    b = np.where(rng.random(300) < agreement, a, rng.choice(["x", "y", "z"], size=300))
+    assert cohen_kappa(a, b) == pytest.approx(_kappa_from_confusion(a, b))
+
+
+def test_cohen_kappa_edge_cases(rng):
+    a = rng.choice(["x", "y"], size=50)
+    assert cohen_kappa(a, a) == pytest.approx(1.0)
+    assert cohen_kappa(a, np.where(a == "x", "y", "x")) < 0
+    assert np.isnan(cohen_kappa([], []))
+    with pytest.raises(ValueError, match="raters labelled 2 and 1 items"):
+        cohen_kappa(["x", "y"], ["x"])

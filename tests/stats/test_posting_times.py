@@ -1,0 +1,156 @@
+"""Posting times (statistics.md §4): planted evening effect found; no effect → no best time."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.schema import conform_posts
+from workbench.stats.posting_times import (
+    NOT_ENOUGH,
+    WEEKDAYS,
+    PostingTimesResult,
+    analyse_posting_times,
+    daypart_of,
+)
+
+TZ = "America/Toronto"
+PARAMS = {"timezone": TZ, "window_months": 6, "min_post_age_days": 7, "seed": 11}
+
+
+def simulate(seed, n=300, evening_ratio=1.0, alpha=0.5, end="2024-06"):
+    """Posts over 6 months; posts published 18-22 h local get ``evening_ratio`` × the rate."""
+    rng = np.random.default_rng(seed)
+    last = pd.Period(end, freq="M")
+    first_day = (last - 5).start_time
+    days = pd.date_range(first_day, last.end_time.normalize(), freq="D")
+    day = days[rng.integers(0, len(days), n)]
+    # Staff post 07:00-23:00, mostly in working hours.
+    hour = np.where(rng.random(n) < 0.6, rng.uniform(8, 18, n), rng.uniform(7, 23, n))
+    local = (pd.DatetimeIndex(day) + pd.to_timedelta(hour, unit="h")).tz_localize(
+        TZ, nonexistent="shift_forward", ambiguous=False
+    )
+    reach = np.maximum(np.round(np.exp(rng.normal(np.log(1500), 1.0, n))), 1).astype(int)
+    local_hour = local.hour + local.minute / 60
+    ratio = np.where((local_hour >= 18) & (local_hour < 22), evening_ratio, 1.0)
+    mu = 0.03 * reach * ratio
+    y = rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu))
+    frame = pd.DataFrame(
+        {
+            "platform": "facebook",
+            "post_id": [f"p{i}" for i in range(n)],
+            "published_at": local,
+            "published_at_utc": local.tz_convert("UTC"),
+            "format": rng.choice(["photo", "video", "link"], n),
+            "exposure_kind": "reach",
+            "reach": reach,
+            "interactions": y,
+            "snapshot_at": (last + 1).end_time.tz_localize("UTC"),
+            "boosted": False,
+            "is_share": False,
+        }
+    )
+    return conform_posts(frame, TZ)
+
+
+@pytest.fixture(scope="module")
+def evening():
+    posts = simulate(1, evening_ratio=2.0)
+    return posts, analyse_posting_times(posts, params=PARAMS, month="2024-06")
+
+
+def test_planted_evening_effect_curve_and_heatmap(evening):
+    _, result = evening
+    assert result.method == "negbin"
+    assert result.p_value < 0.01
+    curve = result.curve_frame()
+    assert list(curve["hour"]) == list(range(24))
+    peak = int(curve.loc[curve["supported"], "rate_ratio"].idxmax())
+    assert 17 <= peak <= 22
+    heat = result.heatmap_frame()
+    assert list(heat.index) == list(WEEKDAYS)
+    assert list(heat.columns) == ["06-10", "10-14", "14-18", "18-22", "22-06"]
+    column_means = heat.mean(axis=0)
+    assert column_means.idxmax() == "18-22"
+    assert result.best_slot is not None and result.best_slot.endswith("18-22")
+    assert "18–22" in result.verdict
+
+
+def test_counts_frame_matches_posts(evening):
+    posts, result = evening
+    counts = result.counts_frame()
+    assert counts.shape == (7, 5)
+    assert counts.to_numpy().sum() == result.n_posts == len(posts)
+
+
+def test_json_safe(evening):
+    _, result = evening
+    payload = result.to_json()
+    text = json.dumps(payload, allow_nan=False)
+    back = json.loads(text)
+    assert back["window"] == "2024-01..2024-06"
+    assert len(back["curve"]) == 24
+    assert len(back["heatmap"]["n"]) == 7
+    assert "<table" in result._repr_html_()
+    record = result.hypothesis_record()
+    assert record["id"] == "posting_time" and record["p_value"] == pytest.approx(result.p_value)
+    json.dumps(record, allow_nan=False)
+
+
+def test_no_effect_mostly_not_enough_evidence():
+    recommended = 0
+    for seed in range(8):
+        posts = simulate(100 + seed, n=200)
+        result = analyse_posting_times(posts, params=PARAMS, month="2024-06")
+        recommended += result.best_slot is not None
+        if result.best_slot is None:
+            assert NOT_ENOUGH in result.verdict
+            assert result.next_step
+    assert recommended <= 2
+
+
+def test_few_posts_no_recommendation_and_what_would_settle_it():
+    posts = simulate(5, n=60, evening_ratio=2.0)
+    result = analyse_posting_times(posts, params=PARAMS, month="2024-06")
+    assert result.best_slot is None
+    assert "100 posts" in result.next_step
+
+
+def test_tiny_sample_is_insufficient_but_safe():
+    posts = simulate(6, n=25)
+    result = analyse_posting_times(posts, params=PARAMS, month="2024-06")
+    assert result.method == "insufficient"
+    assert result.p_value is None
+    json.dumps(result.to_json(), allow_nan=False)
+
+
+def test_adjusted_p_changes_decision_only_through_thresholds(evening):
+    _, result = evening
+    strict = result.with_adjusted_p(0.9)
+    assert isinstance(strict, PostingTimesResult)
+    assert strict.p_adjusted == 0.9
+    # P(best) alone may still qualify a slot; the slots table records the decision.
+    assert "qualifies" in strict.slots_frame().columns
+
+
+def test_deterministic_and_input_untouched():
+    posts = simulate(7, n=160, evening_ratio=1.5)
+    before = posts.copy()
+    first = analyse_posting_times(posts, params=PARAMS, month="2024-06")
+    second = analyse_posting_times(posts, params=PARAMS, month="2024-06")
+    pd.testing.assert_frame_equal(posts, before)
+    pd.testing.assert_frame_equal(first.slots_frame(), second.slots_frame())
+    assert first.verdict == second.verdict
+
+
+def test_daypart_wraps_midnight():
+    assert list(daypart_of(np.array([5.9, 6.0, 21.99, 22.0, 0.5]))) == [
+        "22-06",
+        "06-10",
+        "18-22",
+        "22-06",
+        "22-06",
+    ]

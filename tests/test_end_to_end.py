@@ -1,0 +1,140 @@
+"""End to end on generated sample data: sample-data → ingest → label → KPIs → report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from workbench.cli import main
+from workbench.config import load_params
+from workbench.errors import ReportError
+from workbench.io.tables import load_tables
+from workbench.kpis import kpi_table
+from workbench.report.runner import NOTEBOOKS, run_report
+
+ROOT = Path(__file__).resolve().parent.parent
+START, END = "2025-01", "2025-08"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    base = tmp_path_factory.mktemp("e2e")
+    raw, processed = base / "raw", base / "processed"
+    assert main(["sample-data", "--out", str(raw), "--seed", "11",
+                 "--start", START, "--end", END]) == 0
+    assert main(["ingest", str(raw), "--out", str(processed)]) == 0
+    assert main(["label", str(processed)]) == 0
+    truth = json.loads((raw / "truth.json").read_text(encoding="utf-8"))
+    return {"base": base, "raw": raw, "processed": processed, "truth": truth}
+
+
+FB_IG_KPIS = ("posts", "post_engagement", "top_post_reach", "new_followers", "reach",
+              "profile_visits")
+
+
+def test_kpis_match_the_planted_truth(sample):
+    tables = load_tables(sample["processed"])
+    checked = 0
+    for month in pd.period_range(START, END, freq="M").astype(str):
+        frame = kpi_table(tables, month)
+        values = {(r.platform, r.kpi): r.value for r in frame.itertuples()}
+        for platform in ("facebook", "instagram"):
+            expected = sample["truth"]["kpis"][month][platform]
+            for kpi in FB_IG_KPIS:
+                if kpi in expected:
+                    assert values[(platform, kpi)] == pytest.approx(expected[kpi]), (
+                        month, platform, kpi)
+                    checked += 1
+    assert checked >= 8 * 2 * 5
+
+
+def test_every_post_has_labels(sample):
+    tables = load_tables(sample["processed"])
+    labels = tables["labels"]
+    keys = set(zip(tables["posts"].platform, tables["posts"].post_id, strict=True))
+    assert keys == set(zip(labels.platform, labels.post_id, strict=True))
+
+
+@pytest.fixture(scope="module")
+def report(sample):
+    reports = sample["base"] / "reports"
+    out = run_report("2025-07", sample["raw"], sample["processed"], reports)
+    return {"dir": out, "reports": reports}
+
+
+def test_report_artefacts(report, sample):
+    out = report["dir"]
+    assert out.name == "2025-07"
+    for name in NOTEBOOKS:
+        executed = nbformat.read(out / name, as_version=4)
+        code = [c for c in executed.cells if c.cell_type == "code"]
+        assert any(c.outputs for c in code), name
+        assert executed.metadata["papermill"]["parameters"]["month"] == "2025-07"
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    for key in ("month", "generated_at", "workbench_version", "params", "inputs", "kpis",
+                "hypotheses", "posting_times", "topics", "warnings"):
+        assert key in results, key
+    assert results["month"] == "2025-07"
+    assert all(len(i["sha256"]) == 64 for i in results["inputs"])
+    kpis = {(k["platform"], k["kpi"]): k for k in results["kpis"]}
+    expected = sample["truth"]["kpis"]["2025-07"]["facebook"]["post_engagement"]
+    previous = sample["truth"]["kpis"]["2025-06"]["facebook"]["post_engagement"]
+    row = kpis[("facebook", "post_engagement")]
+    assert row["value"] == pytest.approx(expected)
+    assert row["previous"] == pytest.approx(previous)
+    assert row["change_pct"] == pytest.approx(100 * (expected - previous) / previous)
+    assert row["ci_low"] is not None and row["ci_low"] <= row["change_pct"] <= row["ci_high"]
+    for hypothesis in results["hypotheses"]:
+        assert hypothesis["window"] == "2025-02..2025-07"
+        assert hypothesis["confidence"] in ("strong", "suggestive", "inconclusive")
+
+
+def test_report_html_is_code_free_and_self_contained(report):
+    html = (report["dir"] / "report.html").read_text(encoding="utf-8")
+    assert "Forest City Newcomer Services" in html
+    assert "#1F4E9A" in html  # brand colour from org.yaml
+    assert "open_month(" not in html and "import " not in html  # no code cells
+    assert "<script src=" not in html and "<link " not in html  # nothing fetched
+    assert "data:image/png;base64," in html  # figures inlined
+    assert 'name="viewport"' in html
+    index = (report["reports"] / "index.html").read_text(encoding="utf-8")
+    assert "2025-07/report.html" in index
+
+
+def test_failed_run_keeps_previous_report(report, sample, tmp_path):
+    out = report["dir"]
+    before = (out / "report.html").read_bytes()
+    broken_dir = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", broken_dir)
+    broken = nbformat.read(broken_dir / "02_kpis.ipynb", as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('planted failure')"))
+    nbformat.write(broken, broken_dir / "02_kpis.ipynb")
+    with pytest.raises(ReportError, match=r"02_kpis.ipynb failed in cell .*planted failure"):
+        run_report("2025-07", sample["raw"], sample["processed"], report["reports"],
+                   notebooks_dir=broken_dir)
+    assert (out / "report.html").read_bytes() == before
+    assert (out / "failed" / "02_kpis.ipynb").exists()
+
+
+def test_cli_report_error_is_one_line(sample, capsys, tmp_path):
+    code = main(["report", "--month", "2031-01", "--raw", str(sample["raw"]),
+                 "--processed", str(sample["processed"]), "--reports", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert "no posts or daily figures for 2031-01" in err and "Hint:" in err
+
+
+def test_params_layering(tmp_path):
+    params_file = tmp_path / "extra.yaml"
+    params_file.write_text("alpha: 0.01\nwindow_months: 3\n", encoding="utf-8")
+    params = load_params(ROOT / "params", params_file, [("window_months", "4"),
+                                                        ("month", "2024-03")])
+    assert params["alpha"] == 0.01
+    assert params["window_months"] == 4
+    assert params["month"] == "2024-03" and isinstance(params["month"], str)

@@ -1,0 +1,233 @@
+"""Small helpers shared by the non-Meta parsers: header matching, numbers, workbooks.
+
+Kept private (underscore) so the parser modules stay the public surface.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.errors import InputFormatError
+from workbench.io.rawfile import RawFile
+
+HASHTAG_RE = r"(#[^\s#.,;:!?()\[\]{}\"'“”]+)"
+_SPACES = re.compile(r"\s+")
+
+#: Cell texts that mean "no value" in the exports (export-formats.md §0.1 item 7).
+MISSING_TOKENS = frozenset({"", "--", "-", "undefined", "nan", "n/a", "null", "< 10%", "> 90%"})
+
+
+def norm(text: object) -> str:
+    """Lower-case, trim and collapse the whitespace of a header cell."""
+    return _SPACES.sub(" ", str(text if text is not None else "")).strip().lower()
+
+
+def match_columns(headers: Iterable[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Map canonical names to the first header matching one of their aliases.
+
+    Args:
+        headers: The headers as found in the file.
+        aliases: Canonical name → accepted header spellings (compared with :func:`norm`).
+
+    Returns:
+        Canonical name → the header as it appears in the file, for the names found.
+
+    """
+    by_norm: dict[str, str] = {}
+    for header in headers:
+        by_norm.setdefault(norm(header), header)
+    found = {}
+    for canonical, names in aliases.items():
+        for name in names:
+            if norm(name) in by_norm:
+                found[canonical] = by_norm[norm(name)]
+                break
+    return found
+
+
+def to_number(values: pd.Series, *, thousands: bool = True) -> pd.Series:
+    """Parse text cells to Float64: placeholders become NA; ``1,234`` means 1234.
+
+    Args:
+        values: Cells as read (text, numbers or NA).
+        thousands: Strip ``,`` thousands separators (en-US/en-GB exports only).
+
+    """
+    text = values.astype("string").str.strip()
+    text = text.mask(text.str.lower().isin(MISSING_TOKENS))
+    if thousands:
+        text = text.str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("Float64")
+
+
+def to_count(values: pd.Series, *, thousands: bool = True) -> pd.Series:
+    """Like :func:`to_number` but as nullable integers (fractions are rounded)."""
+    return to_number(values, thousands=thousands).round().astype("Int64")
+
+
+def hashtags(captions: pd.Series) -> pd.Series:
+    """List of ``#tags`` in each caption (empty list for NA)."""
+    found = captions.astype("string").str.findall(HASHTAG_RE)
+    return found.map(lambda tags: list(tags) if isinstance(tags, list) else [])
+
+
+def sum_all(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Row sums that are NA when any component is NA (never a silent 0)."""
+    return frame[columns].astype("Int64").sum(axis=1, skipna=False).astype("Int64")
+
+
+def snapshot_at(raw: RawFile, default: pd.Timestamp | None = None) -> pd.Timestamp:
+    """When ``raw`` was downloaded: a unix-ms stamp in the name, else file mtime, else now.
+
+    LinkedIn names files ``<page>_content_<unix ms>.xls``; that stamp is the download time.
+    """
+    stamp = re.search(r"_(1[5-9]\d{11})(?:\D|$)", raw.name)
+    if stamp:
+        return pd.Timestamp(int(stamp.group(1)), unit="ms", tz="UTC")
+    if default is not None:
+        return default
+    try:
+        return pd.Timestamp(datetime.fromtimestamp(Path(raw.path).stat().st_mtime, tz=UTC))
+    except OSError:
+        return pd.Timestamp.now(tz="UTC").floor("s")
+
+
+# --- workbooks ---------------------------------------------------------------------------
+
+_WORKBOOK_CACHE: dict[str, object] = {"data": None, "sheets": None}
+
+
+def is_xlsx(raw: RawFile) -> bool:
+    """Return True when the ZIP container is an Office Open XML workbook."""
+    if raw.container != "zip":
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw.data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+
+
+def read_workbook(raw: RawFile) -> dict[str, list[list[object]]]:
+    """Every sheet of a BIFF8 ``.xls`` or an ``.xlsx`` as rows of cell values.
+
+    Text stays text; numbers are floats; real date cells become ``datetime``. The last
+    workbook read is cached because several sniffers look at the same file.
+
+    Raises:
+        InputFormatError: The bytes are not a readable workbook.
+
+    """
+    if _WORKBOOK_CACHE["data"] is raw.data:
+        return _WORKBOOK_CACHE["sheets"]  # type: ignore[return-value]
+    if raw.container == "ole":
+        sheets = _read_xls(raw)
+    elif is_xlsx(raw):
+        sheets = _read_xlsx(raw)
+    else:
+        raise InputFormatError(
+            f"not an Excel workbook ({raw.container} content)",
+            file=raw.path,
+            hint="download the export again as .xls/.xlsx, or as CSV",
+        )
+    _WORKBOOK_CACHE.update(data=raw.data, sheets=sheets)
+    return sheets
+
+
+def workbook_sheet_names(raw: RawFile) -> list[str]:
+    """Sheet names of a workbook, or ``[]`` for anything else (never raises)."""
+    if raw.container not in {"ole", "zip"}:
+        return []
+    try:
+        return list(read_workbook(raw))
+    except Exception:  # noqa: BLE001 - a sniffer helper must never raise
+        return []
+
+
+def _read_xls(raw: RawFile) -> dict[str, list[list[object]]]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=raw.data)
+    except Exception as exc:  # xlrd raises bare XLRDError/AssertionError/struct.error
+        raise InputFormatError(
+            f"the .xls cannot be read as an Excel workbook ({str(exc).splitlines()[0][:80]})",
+            file=raw.path,
+            hint="open it in Excel and check it; if it is damaged, download it again",
+        ) from exc
+    sheets = {}
+    for sheet in book.sheets():
+        rows = []
+        for r in range(sheet.nrows):
+            row = []
+            for cell in sheet.row(r):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    row.append(None)
+                else:
+                    row.append(cell.value)
+            rows.append(row)
+        sheets[sheet.name] = rows
+    return sheets
+
+
+def _read_xlsx(raw: RawFile) -> dict[str, list[list[object]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw.data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise InputFormatError(
+            f"the .xlsx cannot be read as an Excel workbook ({str(exc).splitlines()[0][:80]})",
+            file=raw.path,
+            hint="open it in Excel and check it; if it is damaged, download it again",
+        ) from exc
+    try:
+        return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in book}
+    finally:
+        book.close()
+
+
+def rows_to_frame(rows: list[list[object]], header_index: int) -> tuple[list[str], pd.DataFrame]:
+    """Build a frame of text cells from sheet rows, header at ``header_index``.
+
+    Ragged rows are padded; fully empty rows dropped. Numbers stay numbers (object dtype).
+    """
+    header = [str(c).strip() if c is not None else "" for c in rows[header_index]]
+    width = len(header)
+    body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[header_index + 1 :]]
+    body = [r for r in body if any(c not in (None, "") for c in r)]
+    names = _unique(header)
+    frame = pd.DataFrame(body, columns=names, dtype="object")
+    return header, frame
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        count = seen.get(name, 0)
+        out.append(name if count == 0 else f"{name}.{count}")
+        seen[name] = count + 1
+    return out
+
+
+def cell_text(values: pd.Series) -> pd.Series:
+    """Cells as trimmed strings; floats that are whole numbers lose their ``.0``."""
+
+    def one(value: object) -> object:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return pd.NA
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    return values.map(one).astype("string")

@@ -1,0 +1,378 @@
+"""``workbench ingest``: every export under RAW_DIR -> canonical Parquet tables + a log.
+
+All or nothing: when any file fails, a :class:`MultipleErrors` lists one line per bad file and
+PROCESSED_DIR is left exactly as it was. RAW_DIR is only ever read.
+
+Dedupe rules (statistics.md §9.4, DESIGN.md):
+
+* posts by (platform, post_id): the newest snapshot wins (metrics are lifetime to date); ties
+  broken by the range end in the Meta file name, then by path;
+* daily by (platform, account, metric, date): newest snapshot wins, same tie-breaks;
+* manual by (month, platform, kpi): the later file (newest snapshot, then path) wins, with a
+  warning when the files disagree on the value;
+* web and ads are concatenated as parsed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pandas as pd
+
+from workbench.config import org_timezone
+from workbench.errors import InputFormatError, MultipleErrors, WorkbenchError
+from workbench.io.atomic import write_json_atomic, write_parquet_atomic
+from workbench.io.meta import range_from_file_name
+from workbench.io.rawfile import RawFile
+from workbench.io.registry import ParseContext, ParsedExport, detect
+from workbench.schema import TABLE_DTYPES, conform, conform_posts, empty_table
+
+TABLES = ("posts", "daily", "web", "ads", "manual")
+LOG_NAME = "ingest_log.json"
+IGNORE_FILE = ".workbenchignore"
+SKIPPED_DIRS = {"media"}
+SKIPPED_SUFFIXES = {".md", ".txt"}
+SKIPPED_NAMES = {"truth.json", "thumbs.db", "desktop.ini"}
+DEDUPE_KEYS = {
+    "posts": ["platform", "post_id"],
+    "daily": ["platform", "account", "metric", "date"],
+    "manual": ["month", "platform", "kpi"],
+}
+
+
+@dataclass
+class IngestResult:
+    """What :func:`ingest` wrote.
+
+    Attributes:
+        raw_dir: The folder read.
+        out_dir: The folder written.
+        log: The content of ``ingest_log.json``.
+        tables: The canonical tables as written.
+
+    """
+
+    raw_dir: Path
+    out_dir: Path
+    log: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """Return a short human summary: files, rows per table, duplicates, warnings."""
+        files = self.log["files"]
+        rows = ", ".join(f"{name} {len(self.tables[name])}" for name in TABLES)
+        lines = [f"Ingested {len(files)} files from {self.raw_dir} into {self.out_dir} "
+                 f"({rows} rows)."]
+        for name, counts in self.log["dedupe"].items():
+            if counts["dropped"]:
+                lines.append(f"  {name}: {counts['dropped']} duplicate rows from overlapping "
+                             f"downloads dropped (newest kept)")
+        for change in self.log["metric_definition_changes"]:
+            lines.append(f"  note: {change['platform']} {change['metric']} is present in "
+                         f"{len(change['files_with'])} files and absent in "
+                         f"{len(change['files_without'])}: do not pool across the change")
+        for entry in files:
+            for warning in entry["warnings"]:
+                lines.append(f"  warning: {entry['path']}: {warning}")
+        for warning in self.log["warnings"]:
+            lines.append(f"  warning: {warning}")
+        return "\n".join(lines)
+
+
+def _ignore_patterns(raw_dir: Path) -> list[str]:
+    path = raw_dir / IGNORE_FILE
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+def _ignored(rel: PurePosixPath, patterns: list[str]) -> bool:
+    text = rel.as_posix()
+    for pattern in patterns:
+        stem = pattern.rstrip("/")
+        if fnmatch.fnmatch(text, stem) or fnmatch.fnmatch(text, stem + "/*"):
+            return True
+        # a pattern without a slash matches any file or folder name at any depth
+        if "/" not in stem and any(fnmatch.fnmatch(part, stem) for part in rel.parts):
+            return True
+    return False
+
+
+def discover_files(raw_dir: str | Path) -> list[Path]:
+    """List the export files under ``raw_dir``, sorted, skipping what is not an export.
+
+    Skipped: hidden files and folders, ``media/`` folders (images for labels), notes
+    (README, ``*.md``, ``*.txt``), ``truth.json``, Office lock files, and anything matching a
+    glob in ``RAW_DIR/.workbenchignore`` (one pattern a line, ``#`` comments).
+
+    Args:
+        raw_dir: The raw-exports folder.
+
+    Returns:
+        Absolute-or-as-given paths of the candidate export files.
+
+    """
+    raw_dir = Path(raw_dir)
+    patterns = _ignore_patterns(raw_dir)
+    found = []
+    for path in sorted(raw_dir.rglob("*")):
+        rel = PurePosixPath(path.relative_to(raw_dir).as_posix())
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if any(part.lower() in SKIPPED_DIRS for part in rel.parts[:-1]):
+            continue
+        if not path.is_file():
+            continue
+        name = rel.name.lower()
+        if (name in SKIPPED_NAMES or path.suffix.lower() in SKIPPED_SUFFIXES
+                or name.startswith("readme") or name.startswith("~$")):
+            continue
+        if _ignored(rel, patterns):
+            continue
+        found.append(path)
+    return found
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return str(value)
+
+
+def _file_entry(rel: str, raw: RawFile, parsed: ParsedExport, label: str) -> dict[str, Any]:
+    return {
+        "path": rel,
+        "sha256": hashlib.sha256(raw.data).hexdigest(),
+        "size": len(raw.data),
+        "mtime": raw.path.stat().st_mtime,
+        "kind": parsed.kind,
+        "label": label,
+        "rows": parsed.rows,
+        "table_rows": {name: len(frame) for name, frame in parsed.tables.items()},
+        "account": parsed.account,
+        "date_min": _iso(parsed.date_min),
+        "date_max": _iso(parsed.date_max),
+        "snapshot_at": _iso(parsed.snapshot_at),
+        "unknown_columns": list(parsed.unknown_columns),
+        "warnings": list(parsed.warnings),
+        "notes": list(parsed.notes),
+    }
+
+
+def _file_order(entries: list[dict[str, Any]]) -> pd.DataFrame:
+    """Per source file: snapshot, range end from the Meta file name, path (tie-break order)."""
+    rows = []
+    for entry in entries:
+        name_range = range_from_file_name(PurePosixPath(entry["path"]).name)
+        rows.append({
+            "source_file": entry["path"],
+            "_snapshot": pd.Timestamp(entry["snapshot_at"]) if entry["snapshot_at"] else pd.NaT,
+            "_range_end": name_range[1] if name_range else pd.NaT,
+        })
+    order = pd.DataFrame(rows, columns=["source_file", "_snapshot", "_range_end"])
+    order["_snapshot"] = pd.to_datetime(order["_snapshot"], utc=True)
+    order["_range_end"] = pd.to_datetime(order["_range_end"])
+    order["source_file"] = order["source_file"].astype("string")
+    return order
+
+
+def _newest_first_order(frame: pd.DataFrame, order: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` sorted oldest -> newest download (snapshot, name range end, path)."""
+    keyed = frame.merge(order, on="source_file", how="left")
+    return keyed.sort_values(["_snapshot", "_range_end", "source_file"], na_position="first",
+                             kind="stable")
+
+
+def _dedupe(name: str, frame: pd.DataFrame, order: pd.DataFrame,
+            warnings: list[str]) -> tuple[pd.DataFrame, dict[str, int]]:
+    keys = DEDUPE_KEYS.get(name)
+    if keys is None or frame.empty:
+        return frame, {"rows_in": len(frame), "dropped": 0}
+    ordered = _newest_first_order(frame, order)
+    if name == "manual":
+        _warn_manual_conflicts(ordered, keys, warnings)
+    kept = ordered.drop_duplicates(keys, keep="last").drop(columns=["_snapshot", "_range_end"])
+    return kept, {"rows_in": len(frame), "dropped": len(frame) - len(kept)}
+
+
+def _warn_manual_conflicts(ordered: pd.DataFrame, keys: list[str], warnings: list[str]) -> None:
+    repeated = ordered[ordered.duplicated(keys, keep=False)]
+    if repeated.empty:
+        return
+    for key, group in repeated.groupby(keys, sort=True, dropna=False):
+        if group["value"].nunique(dropna=False) > 1:
+            month, platform, kpi = key
+            kept = group.iloc[-1]
+            others = "; ".join(f"{row.source_file} says {row.value:g}"
+                               for row in group.iloc[:-1].itertuples())
+            warnings.append(
+                f"manual {platform} {kpi} {month}: {kept['source_file']} (newest, kept) says "
+                f"{kept['value']:g}, but {others}"
+            )
+
+
+def _definition_changes(posts: pd.DataFrame) -> list[dict[str, Any]]:
+    """Exposure metrics present in some files of a platform and absent in others (§9.7)."""
+    changes = []
+    if posts.empty:
+        return changes
+    for metric in ("views", "impressions", "reach"):
+        present = posts.groupby(["platform", "source_file"], observed=True)[metric].apply(
+            lambda values: bool(values.notna().any())
+        )
+        for platform, by_file in present.groupby(level="platform"):
+            with_files = sorted(by_file[by_file].index.get_level_values("source_file"))
+            without = sorted(by_file[~by_file].index.get_level_values("source_file"))
+            if with_files and without:
+                changes.append({"platform": platform, "metric": metric,
+                                "files_with": with_files, "files_without": without})
+    return changes
+
+
+def _combine(parsed: list[tuple[str, ParsedExport]], name: str, tz: str) -> pd.DataFrame:
+    """Concatenate one table over files, ``source_file`` relative to RAW_DIR."""
+    frames = []
+    for rel, result in parsed:
+        frame = result.tables.get(name)
+        if frame is not None and len(frame):
+            frames.append(frame.assign(source_file=pd.array([rel] * len(frame), dtype="string")))
+    if not frames:
+        return empty_table(name, tz)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _same_dtype(actual: Any, expected: str, tz: str) -> bool:
+    if isinstance(actual, pd.DatetimeTZDtype):  # the unit (s/us/ns) does not matter here
+        return expected == "object" and str(actual.tz) == tz or (
+            expected.startswith("datetime64[ns, UTC") and str(actual.tz) == "UTC")
+    return str(actual) == expected
+
+
+def _conformed(frame: pd.DataFrame, name: str, tz: str) -> pd.DataFrame:
+    """Conform ``frame`` unless it already has the canonical columns and dtypes (saves time)."""
+    expected = TABLE_DTYPES[name]
+    if list(frame.columns) == list(expected) and all(
+        _same_dtype(frame[c].dtype, expected[c], tz) for c in expected
+    ):
+        return frame.reset_index(drop=True)
+    return conform_posts(frame, tz) if name == "posts" else conform(frame, name)
+
+
+def ingest(raw_dir: Path, out_dir: Path, params: dict) -> IngestResult:
+    """Parse every export under ``raw_dir`` and write the canonical tables to ``out_dir``.
+
+    Args:
+        raw_dir: The folder of exports as downloaded (read only, never modified).
+        out_dir: Where ``posts/daily/web/ads/manual.parquet`` and ``ingest_log.json`` go.
+        params: Merged run parameters (time zone, platform accounts).
+
+    Returns:
+        The written log and tables.
+
+    Raises:
+        InputFormatError: ``raw_dir`` is missing or holds no export.
+        MultipleErrors: One or more files could not be parsed (one line each); nothing is
+            written.
+
+    """
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    if not raw_dir.is_dir():
+        raise InputFormatError("the raw-exports folder does not exist", file=raw_dir,
+                               hint="create it and put the downloaded exports in it")
+    files = discover_files(raw_dir)
+    if not files:
+        raise InputFormatError("no export files found", file=raw_dir,
+                               hint="put this month's downloads under data/raw/<month>/")
+    tz = org_timezone(params)
+    ctx = ParseContext(tz=tz, params=params)
+
+    parsed: list[tuple[str, ParsedExport]] = []
+    entries: list[dict[str, Any]] = []
+    errors: list[WorkbenchError] = []
+    for path in files:
+        rel = path.relative_to(raw_dir).as_posix()
+        try:
+            raw = RawFile.read(path)
+            kind = detect(raw)
+            result = kind.parse(raw, ctx)
+        except MultipleErrors as exc:
+            errors.extend(exc.errors)
+        except WorkbenchError as exc:
+            errors.append(exc)
+        else:
+            parsed.append((rel, result))
+            entries.append(_file_entry(rel, raw, result, kind.label))
+    if errors:
+        raise MultipleErrors(errors)
+
+    order = _file_order(entries)
+    warnings: list[str] = []
+    tables: dict[str, pd.DataFrame] = {}
+    dedupe: dict[str, dict[str, int]] = {}
+    for name in TABLES:
+        combined = _combine(parsed, name, tz)
+        deduped, dedupe[name] = _dedupe(name, combined, order, warnings)
+        tables[name] = _conformed(deduped, name, tz)
+    changes = _definition_changes(_combine(parsed, "posts", tz))
+
+    log = {
+        "raw_dir": str(raw_dir.resolve()),
+        "generated_at": datetime.now(UTC).isoformat(),
+        "timezone": tz,
+        "files": entries,
+        "tables": {name: len(frame) for name, frame in tables.items()},
+        "dedupe": dedupe,
+        "metric_definition_changes": changes,
+        "warnings": warnings,
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        write_parquet_atomic(frame, out_dir / f"{name}.parquet")
+    # the log goes last: its mtime marks a complete ingest for needs_ingest()
+    write_json_atomic(out_dir / LOG_NAME, log)
+    return IngestResult(raw_dir=raw_dir, out_dir=out_dir, log=log, tables=tables)
+
+
+def needs_ingest(raw_dir: Path, processed_dir: Path) -> bool:
+    """Return True when the processed tables are missing or out of date with RAW_DIR.
+
+    True when ``ingest_log.json`` is missing or unreadable, a table file is missing, the set
+    of export files changed (added, removed, newly ignored), or a raw file changed since the
+    ingest: its modification time or size differs from the one logged (logs without
+    modification times fall back to "newer than ingest_log.json").
+    """
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    log_path = processed_dir / LOG_NAME
+    if not log_path.exists():
+        return True
+    if any(not (processed_dir / f"{name}.parquet").exists() for name in TABLES):
+        return True
+    try:
+        log = json.loads(log_path.read_text(encoding="utf-8"))
+        logged = {entry["path"]: entry for entry in log["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    files = discover_files(raw_dir) if raw_dir.is_dir() else []
+    current = {path.relative_to(raw_dir).as_posix(): path for path in files}
+    if set(current) != set(logged):
+        return True
+    log_mtime = log_path.stat().st_mtime
+    for rel, path in current.items():
+        stat, entry = path.stat(), logged[rel]
+        if entry.get("size") is not None and stat.st_size != entry["size"]:
+            return True
+        if entry.get("mtime") is not None:
+            if stat.st_mtime != entry["mtime"]:
+                return True
+        elif stat.st_mtime > log_mtime:
+            return True
+    return False

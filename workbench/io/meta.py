@@ -1,0 +1,689 @@
+"""Meta Business Suite exports: Facebook and Instagram post CSVs, and chart downloads.
+
+See export-formats.md §1 (Facebook posts), §1b (chart downloads), §2 (Instagram posts) and
+statistics.md §1.1-§1.4, §9.4-§9.5. Headers are matched case-insensitively and by name, through
+the data-driven alias tables below (add a localised header there once a real file shows it).
+
+Decisions worth knowing:
+
+* ``Publish time`` is US Pacific wall time (DST-aware). At the autumn switch the hour
+  01:00-01:59 happens twice; we read it as the first (daylight) occurrence.
+* Several accounts in one export: rejected unless ``platforms.<platform>.account`` in the
+  params names one of them; then that account's rows are kept (rows with no account name too)
+  and a warning says how many rows of other accounts were dropped.
+* Instagram exports carry no share/crosspost/boost columns: ``is_share``, ``is_crosspost`` and
+  ``boosted`` are False for them (not NA), so organic filters keep working.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workbench.errors import InputFormatError
+from workbench.io.rawfile import RawFile
+from workbench.io.registry import (
+    ExportKind,
+    ParseContext,
+    ParsedExport,
+    register,
+    snapshot_from_file,
+)
+from workbench.schema import conform, conform_posts
+
+META_TZ = "America/Los_Angeles"
+REDOWNLOAD_HINT = (
+    "download the export again from Meta Business Suite and put the original file in "
+    "data/raw without opening and saving it in a spreadsheet"
+)
+
+#: Canonical field -> header spellings (normalised: lower case, single spaces). English first,
+#: then the French aliases of export-formats.md §1.7 (unverified, best effort).
+POST_ALIASES: dict[str, tuple[str, ...]] = {
+    "post_id": ("post id", "identifiant de la publication"),
+    "page_id": ("page id", "id de la page"),
+    "page_name": ("page name", "nom de la page"),
+    "account_id": ("account id",),
+    "account_username": ("account username",),
+    "title": ("title", "titre"),
+    "description": ("description",),
+    "duration_sec": ("duration (sec)", "duration sec", "durée (s)"),
+    "publish_time": ("publish time", "heure de publication"),
+    "permalink": ("permalink", "permalien"),
+    "is_crosspost": ("is crosspost",),
+    "is_share": ("is share", "est un partage"),
+    "post_type": ("post type", "type de publication"),
+    "funded_content_status": ("funded content status",),
+    "views": ("views", "vues"),
+    "impressions": ("impressions",),
+    "reach": ("reach", "couverture"),
+    "reactions_comments_shares": (
+        "reactions, comments and shares",
+        "réactions, commentaires et partages",
+    ),
+    "reactions": ("reactions", "réactions"),
+    "likes": ("likes", "j'aime"),
+    "comments": ("comments", "commentaires"),
+    "shares": ("shares", "partages"),
+    "saves": ("saves", "enregistrements"),
+    "follows": ("follows",),
+    "total_clicks": ("total clicks", "total des clics"),
+    "link_clicks": ("link clicks", "clics sur un lien"),
+    "reach_organic": ("reach from organic posts", "couverture de publications organiques"),
+    "reach_boosted": ("reach from boosted posts", "couverture de publications boostées"),
+}
+
+#: Headers we know and deliberately do not load (so they are not reported as unknown).
+KNOWN_UNUSED = {
+    "account name", "caption type", "languages", "custom labels", "data comment", "date",
+    "other clicks", "matched audience targeting consumption (photo click)",
+    "matched audience targeting consumption (video click)", "3-second video views",
+    "1-minute video views", "3-second viewers", "1-minute viewers",
+    "3-second video views from organic posts", "views from organic posts",
+    "seconds viewed", "average seconds viewed", "estimated earnings (usd)",
+    "negative feedback from users: hide", "negative feedback from users: hide all",
+    "negative feedback from users", "unique negative feedback from users", "ad cpm (usd)",
+    "ad impressions",
+}
+#: Dynamic or breakdown columns of the 2026 "everything ticked" export (§1.3).
+KNOWN_UNUSED_PATTERNS = re.compile(
+    r"^(percentage of .* at interval \d+|.* by top audience \(.*\)|.* by country \(.*\)"
+    r"|.* from (recommendations|shares|followers|boosted posts|organic posts))$"
+)
+
+FORMAT_MAP = {
+    "photos": "photo", "photo": "photo", "ig image": "photo", "image": "photo",
+    "videos": "video", "video": "video",
+    "reels": "reel", "reel": "reel", "ig reel": "reel",
+    "ig carousel": "carousel", "carousel": "carousel", "carousel_album": "carousel",
+    "links": "link", "link": "link",
+    "text": "text", "status": "text",
+    "live": "live",
+}
+
+#: Chart-download titles (without a platform word) -> DAILY_METRICS names.
+CHART_METRICS = {
+    "follows": "follows",
+    "visits": "visits",
+    "profile visits": "profile_visits",
+    "reach": "reach",
+    "views": "views",
+    "content interactions": "interactions",
+    "interactions": "interactions",
+    "link clicks": "link_clicks",
+    "viewers": "viewers",
+}
+PLATFORM_WORDS = {"facebook": "facebook", "fb": "facebook", "instagram": "instagram",
+                  "ig": "instagram"}
+AUDIENCE_TITLES = {"age & gender", "top countries", "top cities", "top towns/cities"}
+
+#: How a missing required column is named in the error (the English header).
+REQUIRED_HEADERS = {
+    "post_id": "Post ID",
+    "publish_time": "Publish time",
+    "page_name": "Page name",
+    "account_username": "Account username",
+}
+
+MISSING_TOKENS = ("N/A", "n/a", "--", "-")
+_NAME_RANGE = re.compile(
+    r"^([A-Z][a-z]{2})-(\d{2})-(\d{4})_([A-Z][a-z]{2})-(\d{2})-(\d{4})_"
+)
+_DAMAGED_ID = r"(?:\.\d+$)|(?:[eE][+-]?\d+$)"
+
+
+def normalise_header(text: str) -> str:
+    """Header text as matched: BOM and quotes stripped, lower case, single spaces."""
+    return " ".join(str(text).replace("\ufeff", "").strip().strip('"').lower().split())
+
+
+def range_from_file_name(name: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """Return the date range Meta writes into a file name (``Mon-DD-YYYY_Mon-DD-YYYY_…``).
+
+    Args:
+        name: The file name (not the path).
+
+    Returns:
+        ``(start, end)`` as naive dates, or None when the name does not follow the pattern.
+
+    """
+    match = _NAME_RANGE.match(name)
+    if not match:
+        return None
+    g = match.groups()
+    try:
+        start = pd.to_datetime(f"{g[0]}-{g[1]}-{g[2]}", format="%b-%d-%Y")
+        end = pd.to_datetime(f"{g[3]}-{g[4]}-{g[5]}", format="%b-%d-%Y")
+    except ValueError:
+        return None
+    return start, end
+
+
+# --------------------------------------------------------------------------- columns
+
+
+class _Columns:
+    """A parsed CSV whose columns are found by canonical field name (duplicates merged).
+
+    Only the columns we use are parsed (``usecols``): exports with every column ticked have
+    ~200 columns, most of them breakdowns we never load.
+    """
+
+    def __init__(self, raw: RawFile, headers: list[str], delimiter: str = ",") -> None:
+        self.raw = raw
+        self.headers = headers
+        self.delimiter = delimiter
+        self.positions: dict[str, list[int]] = {}
+        alias_to_field = {a: f for f, aliases in POST_ALIASES.items() for a in aliases}
+        self.unknown: list[str] = []
+        for pos, header in enumerate(headers):
+            key = normalise_header(header)
+            field = alias_to_field.get(key)
+            if field is not None:
+                self.positions.setdefault(field, []).append(pos)
+            elif key and key not in KNOWN_UNUSED and not KNOWN_UNUSED_PATTERNS.match(key):
+                self.unknown.append(header)
+        self.boosted_positions = [
+            pos for pos, header in enumerate(headers)
+            if normalise_header(header).endswith("from boosted posts")
+        ]
+        used = sorted({p for ps in self.positions.values() for p in ps}
+                      | set(self.boosted_positions))
+        self.frame = (raw.read_csv(delimiter=delimiter, usecols=used, dtype=object)
+                      if used else pd.DataFrame())
+        self.frame.columns = used
+
+    def column(self, pos: int) -> pd.Series:
+        """Return the raw column at header position ``pos``."""
+        return self.frame[pos]
+
+    def has(self, field: str) -> bool:
+        return field in self.positions
+
+    def header(self, field: str) -> str:
+        return self.headers[self.positions[field][0]]
+
+    def text(self, field: str) -> pd.Series:
+        """Return the column as strings (NA when empty); duplicated headers: first non-empty."""
+        if field not in self.positions:
+            return pd.Series(pd.NA, index=self.frame.index, dtype="string")
+        positions = self.positions[field]
+        values = self.frame[positions[0]]
+        for pos in positions[1:]:
+            values = values.fillna(self.frame[pos])
+        values = values.astype("string").str.strip()
+        return values.mask(values == "")
+
+    def count(self, field: str) -> pd.Series:
+        """Return the column as nullable integers; empty and N/A are NA, never 0."""
+        if field not in self.positions:
+            return pd.Series(pd.NA, index=self.frame.index, dtype="Int64")
+        return _to_number(self.text(field), self.raw, self.header(field)).round().astype("Int64")
+
+    def require(self, *fields: str) -> None:
+        for field in fields:
+            if field not in self.positions:
+                raise InputFormatError(
+                    "a required column is missing",
+                    file=self.raw.path,
+                    column=REQUIRED_HEADERS[field],
+                    hint="export again with the default columns ticked in Meta Business Suite",
+                )
+
+
+def _row_number(index_label: int, header_rows: int = 1) -> int:
+    """Spreadsheet row of a data row (1-based, header rows counted)."""
+    return int(index_label) + header_rows + 1
+
+
+def _to_number(values: pd.Series, raw: RawFile, column: str, header_rows: int = 1) -> pd.Series:
+    """Parse numbers vectorised; thousands separators tolerated; bad cells name their row."""
+    values = values.mask(values.isin(MISSING_TOKENS))
+    try:  # fast path: Arrow parses clean numeric text in C
+        parsed = pc.cast(pa.array(values, type=pa.string(), from_pandas=True), pa.float64())
+        return pd.Series(parsed, index=values.index, dtype="float64").astype("Float64")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        pass
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = values.notna() & numbers.isna()
+    if bad.any():
+        cleaned = values.str.replace(r"[,\s\u00a0\u202f]", "", regex=True)
+        numbers = pd.to_numeric(cleaned, errors="coerce")
+        bad = values.notna() & numbers.isna()
+        if bad.any():
+            first = bad.idxmax()
+            raise InputFormatError(
+                f"{values[first]!r} is not a number",
+                file=raw.path,
+                row=_row_number(first, header_rows),
+                column=column,
+                hint="download the export again; numbers must be plain digits",
+            )
+    return numbers.astype("Float64")
+
+
+def _first_line_cells(raw: RawFile, index: int, delimiter: str) -> list[str]:
+    lines = raw.first_lines(index + 1)
+    if index >= len(lines):
+        return []
+    return [c.strip() for c in next(csv.reader([lines[index]], delimiter=delimiter), [])]
+
+
+def _read_table(raw: RawFile) -> _Columns:
+    delimiter = raw.sniff_delimiter(raw.first_lines(1))
+    return _Columns(raw, _first_line_cells(raw, 0, delimiter), delimiter)
+
+
+# --------------------------------------------------------------------------- posts
+
+
+def _header_keys(raw: RawFile) -> set[str]:
+    if raw.container != "text":
+        return set()
+    lines = raw.first_lines(1)
+    if not lines:
+        return set()
+    delimiter = raw.sniff_delimiter(lines)
+    return {normalise_header(c) for c in _first_line_cells(raw, 0, delimiter)}
+
+
+def _has_any(keys: set[str], field: str) -> bool:
+    return any(alias in keys for alias in POST_ALIASES[field])
+
+
+def sniff_facebook_posts(raw: RawFile) -> bool:
+    """Return True for a Business Suite Facebook post-level export (by header)."""
+    keys = _header_keys(raw)
+    return _has_any(keys, "post_id") and (_has_any(keys, "page_id") or _has_any(keys, "page_name"))
+
+
+def sniff_instagram_posts(raw: RawFile) -> bool:
+    """Return True for a Business Suite Instagram post-level export (by header)."""
+    keys = _header_keys(raw)
+    return _has_any(keys, "post_id") and (
+        _has_any(keys, "account_id") or _has_any(keys, "account_username")
+    )
+
+
+def _check_ids(columns: _Columns, fields: Iterable[str]) -> None:
+    for field in fields:
+        ids = columns.text(field)
+        damaged = ids.str.contains(_DAMAGED_ID, regex=True).fillna(False).astype(bool)
+        if damaged.any():
+            first = damaged.idxmax()
+            raise InputFormatError(
+                f"the IDs were destroyed by a spreadsheet ({ids[first]!r}; "
+                f"{int(damaged.sum())} rows affected)",
+                file=columns.raw.path,
+                row=_row_number(first),
+                column=columns.header(field),
+                hint=REDOWNLOAD_HINT,
+            )
+
+
+def _parse_publish_time(columns: _Columns, warnings: list[str]) -> pd.Series:
+    """``Publish time`` (US Pacific wall time) -> UTC timestamps."""
+    column = columns.header("publish_time")
+    text = columns.text("publish_time")
+    if text.isna().any():
+        first = text.isna().idxmax()
+        raise InputFormatError(
+            "the publish time is empty", file=columns.raw.path, row=_row_number(first),
+            column=column, hint=REDOWNLOAD_HINT,
+        )
+    # Meta writes zero-padded "MM/DD/YYYY HH:MM" (16 characters); anything else was re-typed.
+    if (text.str.len() != 16).any():
+        example = text[text.str.len() != 16].iloc[0]
+        warnings.append(
+            f"dates like {example!r} show the file was touched by Excel; "
+            "prefer the original download"
+        )
+    naive = pd.to_datetime(text, format="%m/%d/%Y %H:%M", errors="coerce")
+    if naive.isna().any():
+        retry = pd.to_datetime(text, format="%m/%d/%Y %H:%M:%S", errors="coerce")
+        naive = naive.fillna(retry)
+    if naive.isna().any():
+        first = naive.isna().idxmax()
+        raise InputFormatError(
+            f"{text[first]!r} is not a date like 03/26/2024 05:13",
+            file=columns.raw.path, row=_row_number(first), column=column, hint=REDOWNLOAD_HINT,
+        )
+    ambiguous_as_dst = np.ones(len(naive), dtype=bool)
+    local = naive.dt.tz_localize(META_TZ, ambiguous=ambiguous_as_dst, nonexistent="shift_forward")
+    return local.dt.tz_convert("UTC")
+
+
+def _select_account(
+    columns: _Columns, platform: str, params: dict, warnings: list[str]
+) -> tuple[pd.Series, str | None]:
+    """Return (row mask to keep, the account name); reject mixed exports without a choice."""
+    field = "page_name" if platform == "facebook" else "account_username"
+    id_field = "page_id" if platform == "facebook" else "account_id"
+    names = columns.text(field)
+    ids = columns.text(id_field)
+    present = sorted(names.dropna().unique().tolist())
+    keep = pd.Series(True, index=names.index)
+    configured = ((params.get("platforms") or {}).get(platform) or {}).get("account")
+    if len(present) <= 1:
+        account = present[0] if present else (str(configured) if configured else None)
+        if configured and present and account.casefold() != str(configured).casefold():
+            warnings.append(
+                f"the export is for account {account!r}, not the configured {configured!r}"
+            )
+        return keep, account
+    wanted = str(configured).casefold() if configured else None
+    matches = (names.str.casefold() == wanted) | (ids == str(configured))
+    matches = matches.fillna(False).astype(bool)
+    if not wanted or not matches.any():
+        shown = ", ".join(present[:5]) + (", ..." if len(present) > 5 else "")
+        raise InputFormatError(
+            f"the export holds {len(present)} accounts ({shown})",
+            file=columns.raw.path,
+            column=columns.header(field),
+            hint=f"set platforms.{platform}.account in params/org.yaml to the account to keep, "
+            "or export one account at a time",
+        )
+    account = names[matches].iloc[0]
+    keep = matches | names.isna()
+    dropped = int((~keep).sum())
+    others = sorted(set(present) - {account})
+    warnings.append(
+        f"kept the {int(keep.sum())} rows of account {account!r}; dropped {dropped} rows of "
+        f"other accounts ({', '.join(others)})"
+    )
+    return keep, account
+
+
+def _bool01(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    return (numbers > 0).astype("boolean").mask(numbers.isna())
+
+
+def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> ParsedExport:
+    columns = _read_table(raw)
+    warnings: list[str] = []
+    notes: list[str] = []
+    account_field = "page_name" if platform == "facebook" else "account_username"
+    id_field = "page_id" if platform == "facebook" else "account_id"
+    columns.require("post_id", "publish_time", account_field)
+    if columns.delimiter != ",":
+        warnings.append("the file is ';'-separated: it was re-saved by a spreadsheet")
+    if raw.encoding == "cp1252":
+        warnings.append("the file is not UTF-8 (read as Windows-1252): it was re-saved by a "
+                        "spreadsheet; check accented captions, or download it again")
+    _check_ids(columns, ["post_id"] + ([id_field] if columns.has(id_field) else []))
+
+    keep, account = _select_account(columns, platform, ctx.params, warnings)
+    published_utc = _parse_publish_time(columns, warnings)
+    index = columns.frame.index
+
+    out = pd.DataFrame(index=index)
+    out["platform"] = platform
+    out["account"] = columns.text(account_field).fillna(account) if account else pd.NA
+    out["account_id"] = columns.text(id_field)
+    out["post_id"] = columns.text("post_id")
+    out["permalink"] = columns.text("permalink")
+    out["published_at"] = published_utc
+    out["published_at_utc"] = published_utc
+    post_type = columns.text("post_type").str.lower()
+    out["format"] = post_type.map(FORMAT_MAP).fillna("other")
+    if platform == "facebook":
+        title = columns.text("title")
+        caption = title.fillna(columns.text("description"))
+    else:
+        caption = columns.text("description")
+    out["caption"] = caption
+    # findall runs per row in Python: only on captions that hold a '#'
+    has_tag = caption.str.contains("#", regex=False).fillna(False).astype(bool)
+    out["hashtags"] = pd.Series(None, index=index, dtype="object")
+    out.loc[has_tag, "hashtags"] = caption[has_tag].str.findall(r"#\w+")
+    out["exposure_kind"] = "reach"
+    for field in ("reach", "impressions", "views", "comments", "shares", "saves", "follows"):
+        out[field] = columns.count(field)
+    if platform == "facebook":
+        out["reactions"] = columns.count("reactions")
+        out["clicks"] = columns.count("total_clicks")
+        summed = out["reactions"] + out["comments"] + out["shares"]
+        if columns.has("reactions_comments_shares"):
+            out["interactions"] = columns.count("reactions_comments_shares").fillna(summed)
+        else:
+            out["interactions"] = summed
+        boosted = pd.Series(False, index=index)
+        for pos in columns.boosted_positions:
+            paid = _to_number(columns.column(pos).astype("string").str.strip(),
+                              raw, columns.headers[pos])
+            boosted = boosted | (paid > 0).fillna(False).astype(bool)
+        funded = columns.text("funded_content_status")
+        boosted = boosted | funded.notna()
+        out["boosted"] = boosted.astype("boolean")
+        out["is_share"] = _bool01(columns.text("is_share"))
+        out["is_crosspost"] = _bool01(columns.text("is_crosspost"))
+    else:
+        out["reactions"] = columns.count("likes")
+        out["interactions"] = out["reactions"] + out["comments"] + out["shares"] + out["saves"]
+        out["boosted"] = False
+        out["is_share"] = False
+        out["is_crosspost"] = False
+    out["duration_sec"] = _to_number(columns.text("duration_sec"), raw, "Duration (sec)")
+    snapshot = snapshot_from_file(raw.path)
+    out["snapshot_at"] = snapshot
+    out["source_file"] = str(raw.path)
+    out = out[keep.to_numpy()]
+
+    if not columns.has("views") and not columns.has("impressions"):
+        notes.append("no Views or Impressions column (exports before Sep 2024 have neither)")
+    if not columns.has("reach"):
+        warnings.append("no Reach column: these posts are left out of per-reach rate models")
+    name_range = range_from_file_name(raw.name)
+    if name_range:
+        notes.append(
+            f"file name range {name_range[0]:%Y-%m-%d}..{name_range[1]:%Y-%m-%d}"
+        )
+    posts = conform_posts(out, ctx.tz)
+    local = posts["published_at"]
+    return ParsedExport(
+        path=raw.path,
+        kind=kind,
+        tables={"posts": posts},
+        account=account,
+        date_min=local.min() if len(posts) else None,
+        date_max=local.max() if len(posts) else None,
+        snapshot_at=snapshot,
+        unknown_columns=columns.unknown,
+        warnings=warnings,
+        notes=notes,
+    )
+
+
+def parse_facebook_posts(raw: RawFile, ctx: ParseContext) -> ParsedExport:
+    """Parse a Business Suite Facebook post export (§1) into canonical posts."""
+    return _parse_posts(raw, ctx, "facebook", FACEBOOK_POSTS.name)
+
+
+def parse_instagram_posts(raw: RawFile, ctx: ParseContext) -> ParsedExport:
+    """Parse a Business Suite Instagram post export (§2) into canonical posts."""
+    return _parse_posts(raw, ctx, "instagram", INSTAGRAM_POSTS.name)
+
+
+# --------------------------------------------------------------------------- chart downloads
+
+
+def _chart_head(raw: RawFile) -> tuple[int, str, list[str], str] | None:
+    """(title line index, title, header cells, delimiter) of a chart download, or None."""
+    if raw.container != "text":
+        return None
+    lines = raw.first_lines(4)
+    if not lines:
+        return None
+    start = 1 if lines[0].strip().lower().startswith("sep=") else 0
+    if len(lines) < start + 2:
+        return None
+    delimiter = raw.sniff_delimiter(lines)
+    title_cells = [c for c in _first_line_cells(raw, start, delimiter) if c]
+    if len(title_cells) != 1:
+        return None
+    header = [normalise_header(c) for c in _first_line_cells(raw, start + 1, delimiter)]
+    return start, title_cells[0], header, delimiter
+
+
+def sniff_chart(raw: RawFile) -> bool:
+    """Return True for a chart download: ``sep=`` line, a title line, ``Date,Primary``."""
+    head = _chart_head(raw)
+    return bool(head) and head[2][:2] == ["date", "primary"]
+
+
+def _audience_title(raw: RawFile) -> str | None:
+    if raw.container != "text":
+        return None
+    lines = [line for line in raw.first_lines(4) if line.strip()]
+    if lines and lines[0].strip().lower().startswith("sep="):
+        lines = lines[1:]
+    if not lines:
+        return None
+    title = normalise_header(lines[0].strip().rstrip(",;").strip('"'))
+    return title if title in AUDIENCE_TITLES else None
+
+
+def sniff_audience(raw: RawFile) -> bool:
+    """Return True for the chart download ``Audience.csv`` (age/gender, countries, cities)."""
+    return _audience_title(raw) is not None
+
+
+def platform_from_path(path: Path) -> str | None:
+    """``facebook``/``instagram`` from the file name or its three nearest folders, else None."""
+    parts = [Path(path).stem, *[p.name for p in list(Path(path).parents)[:3]]]
+    for part in parts:
+        tokens = set(re.split(r"[^a-z0-9]+", part.lower()))
+        found = {PLATFORM_WORDS[t] for t in tokens if t in PLATFORM_WORDS}
+        if len(found) == 1:
+            return found.pop()
+    return None
+
+
+def parse_chart(raw: RawFile, ctx: ParseContext) -> ParsedExport:
+    """Parse a Business Suite chart download (§1b) into the ``daily`` table."""
+    start, title, header, delimiter = _chart_head(raw)
+    words = normalise_header(title)
+    platform = None
+    for word, name in (("facebook ", "facebook"), ("instagram ", "instagram")):
+        if words.startswith(word):
+            platform, words = name, words[len(word):]
+    metric = CHART_METRICS.get(words)
+    if metric is None:
+        raise InputFormatError(
+            f"unknown chart title {title!r}",
+            file=raw.path,
+            row=start + 1,
+            hint="expected one of: " + ", ".join(sorted(CHART_METRICS)),
+        )
+    warnings: list[str] = []
+    notes: list[str] = []
+    from_path = platform_from_path(raw.path)
+    if platform is None:
+        if from_path is None:
+            raise InputFormatError(
+                f"the chart {title!r} does not say whether it is Facebook or Instagram",
+                file=raw.path,
+                hint="put the file under data/raw/<month>/facebook/ or "
+                "data/raw/<month>/instagram/",
+            )
+        platform = from_path
+        notes.append(f"platform {platform} taken from the file's folder or name")
+    elif from_path and from_path != platform:
+        warnings.append(f"the title says {platform} but the folder or name says {from_path}")
+    if delimiter == ";":
+        warnings.append("the file is ';'-separated: it was re-saved by a spreadsheet")
+
+    frame = raw.read_csv(skiprows=start + 1, delimiter=delimiter)
+    header_rows = start + 2
+    dates_text = frame.iloc[:, 0].astype("string").str.strip()
+    frame = frame[dates_text.notna()]
+    dates_text = dates_text[dates_text.notna()]
+    dates = pd.to_datetime(dates_text.str[:10], format="%Y-%m-%d", errors="coerce")
+    if dates.isna().any():
+        first = dates.isna().idxmax()
+        raise InputFormatError(
+            f"{dates_text[first]!r} is not a date like 2025-01-01T00:00:00",
+            file=raw.path, row=_row_number(first, header_rows), column="Date",
+            hint="download the chart again",
+        )
+    values = _to_number(frame.iloc[:, 1].astype("string").str.strip(), raw, "Primary",
+                        header_rows)
+    account = ((ctx.params.get("platforms") or {}).get(platform) or {}).get("account")
+    snapshot = snapshot_from_file(raw.path)
+    daily = conform(
+        pd.DataFrame(
+            {
+                "platform": platform,
+                "account": account if account else pd.NA,
+                "date": dates,
+                "metric": metric,
+                "value": values,
+                "source_file": str(raw.path),
+                "snapshot_at": snapshot,
+            }
+        ),
+        "daily",
+    )
+    if daily["date"].duplicated().any():
+        warnings.append("some dates appear twice; the last value is kept")
+    return ParsedExport(
+        path=raw.path,
+        kind=CHART.name,
+        tables={"daily": daily},
+        account=str(account) if account else None,
+        date_min=daily["date"].min() if len(daily) else None,
+        date_max=daily["date"].max() if len(daily) else None,
+        snapshot_at=snapshot,
+        warnings=warnings,
+        notes=notes + [f"chart {title!r} -> {platform} {metric}"],
+    )
+
+
+def parse_audience(raw: RawFile, ctx: ParseContext) -> ParsedExport:
+    """Recognise ``Audience.csv`` and skip it (a breakdown, not a daily series)."""
+    return ParsedExport(
+        path=raw.path,
+        kind=AUDIENCE.name,
+        tables={},
+        snapshot_at=snapshot_from_file(raw.path),
+        notes=["audience breakdown (age & gender, countries, cities): not a daily series; "
+               "skipped"],
+    )
+
+
+FACEBOOK_POSTS = register(ExportKind(
+    name="meta_facebook_posts",
+    label="Meta Business Suite Facebook posts export",
+    sniff=sniff_facebook_posts,
+    parse=parse_facebook_posts,
+    priority=50,
+))
+INSTAGRAM_POSTS = register(ExportKind(
+    name="meta_instagram_posts",
+    label="Meta Business Suite Instagram posts export",
+    sniff=sniff_instagram_posts,
+    parse=parse_instagram_posts,
+    priority=50,
+))
+CHART = register(ExportKind(
+    name="meta_chart",
+    label="Meta Business Suite chart download (daily series)",
+    sniff=sniff_chart,
+    parse=parse_chart,
+    priority=40,
+))
+AUDIENCE = register(ExportKind(
+    name="meta_audience",
+    label="Meta Business Suite Audience.csv (skipped: not a daily series)",
+    sniff=sniff_audience,
+    parse=parse_audience,
+    priority=40,
+))

@@ -1,0 +1,497 @@
+"""Each report section computed once, from a :class:`MonthContext`.
+
+The notebooks call these functions and show their results; the values they record go into
+results.json. Nothing here reads files beyond what the context already loaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from workbench.kpis import kpi_history, kpi_table, months_between, posts_in_month
+from workbench.report.context import MonthContext
+
+#: KPIs drawn in the trend charts, in order (missing ones are skipped).
+TREND_KPIS = (
+    ("facebook", "post_engagement"),
+    ("facebook", "new_followers"),
+    ("facebook", "reach"),
+    ("instagram", "post_engagement"),
+    ("instagram", "new_followers"),
+    ("instagram", "profile_visits"),
+    ("linkedin", "post_engagement"),
+    ("linkedin", "visitors"),
+    ("tiktok", "avg_views_per_video"),
+    ("website", "visits"),
+    ("ads", "clicks"),
+    ("services", "translation_inquiries"),
+)
+
+
+# --------------------------------------------------------------------------- data quality
+def files_table(ctx: MonthContext) -> pd.DataFrame:
+    """One row per export read: kind, rows, account, date range, snapshot, warnings."""
+    rows = []
+    for entry in ctx.ingest_log.get("files", []):
+        rows.append(
+            {
+                "file": entry.get("path"),
+                "kind": entry.get("kind_label") or entry.get("kind"),
+                "rows": entry.get("rows"),
+                "account": entry.get("account"),
+                "from": entry.get("date_min"),
+                "to": entry.get("date_max"),
+                "downloaded": (entry.get("snapshot_at") or "")[:16].replace("T", " "),
+                "unknown columns": len(entry.get("unknown_columns") or []),
+                "warnings": len(entry.get("warnings") or []),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def ingest_warnings(ctx: MonthContext) -> list[str]:
+    """Every warning of the ingest log, prefixed with its file."""
+    lines = [str(w) for w in ctx.ingest_log.get("warnings", [])]
+    for entry in ctx.ingest_log.get("files", []):
+        lines.extend(f"{entry.get('path')}: {w}" for w in entry.get("warnings") or [])
+    return lines
+
+
+def metric_definition_changes(ctx: MonthContext) -> list[str]:
+    """Metric definition changes seen among the files of the window (e.g. Impressions→Views)."""
+    changes = ctx.ingest_log.get("metric_changes") or ctx.ingest_log.get(
+        "metric_definition_changes"
+    )
+    if isinstance(changes, list):
+        return [str(c) if not isinstance(c, dict) else c.get("message", str(c)) for c in changes]
+    if isinstance(changes, dict):
+        return [f"{k}: {v}" for k, v in changes.items()]
+    return []
+
+
+def excluded_posts(ctx: MonthContext) -> pd.DataFrame:
+    """Posts of the window left out of the content tests, by reason (never silent)."""
+    from workbench.stats.outcomes import prepare_posts
+
+    prepared = prepare_posts(
+        ctx.posts,
+        ctx.labels,
+        window=ctx.window,
+        min_age_days=int(ctx.params.get("min_post_age_days", 7)),
+    )
+    excluded = prepared.excluded
+    keep = [c for c in ("reason", "count", "platform") if c in excluded.columns]
+    return excluded[keep] if keep else excluded
+
+
+def dedupe_summary(ctx: MonthContext) -> dict[str, Any]:
+    """Dedupe counts from the ingest log (rows read vs kept per table)."""
+    return dict(ctx.ingest_log.get("dedupe") or {})
+
+
+# --------------------------------------------------------------------------- KPIs
+def kpis(ctx: MonthContext) -> pd.DataFrame:
+    """The KPI table with previous month, change and the bootstrap interval of the change."""
+    from workbench.stats.kpi_change import change_interval
+
+    def interval(platform: str, kpi: str):
+        return change_interval(ctx.posts, platform, kpi, ctx.month, ctx.params)
+
+    return kpi_table(ctx.tables, ctx.month, change_interval=interval)
+
+
+def kpi_trend_history(ctx: MonthContext, months: int = 12) -> pd.DataFrame:
+    """KPI values over the last ``months`` months up to the report month."""
+    last = pd.Period(ctx.month, freq="M")
+    return kpi_history(ctx.tables, months_between(str(last - (months - 1)), ctx.month))
+
+
+def month_posts(ctx: MonthContext) -> pd.DataFrame:
+    """Every post published in the report month, all platforms."""
+    frames = [
+        posts_in_month(ctx.posts, p, ctx.month) for p in ctx.posts["platform"].dropna().unique()
+    ]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else ctx.posts.iloc[0:0]
+
+
+def top_posts(ctx: MonthContext, n: int = 3) -> pd.DataFrame:
+    """The month's top ``n`` posts by interactions (organic and boosted alike, flagged)."""
+    from workbench.report.display import top_posts as rank
+
+    return rank(month_posts(ctx), n)
+
+
+def top_posts_records(top: pd.DataFrame) -> list[dict[str, Any]]:
+    """Top posts as results.json rows: public post data only, no commenter data exists here."""
+    from workbench.report.display import excerpt
+
+    return [
+        {
+            "platform": r.platform,
+            "post_id": r.post_id,
+            "published_at": r.published_at.isoformat() if pd.notna(r.published_at) else None,
+            "caption_excerpt": excerpt(r.caption),
+            "exposure": None if pd.isna(r.exposure) else float(r.exposure),
+            "exposure_kind": r.exposure_kind if isinstance(r.exposure_kind, str) else None,
+            "interactions": None if pd.isna(r.interactions) else int(r.interactions),
+            "permalink": r.permalink if isinstance(r.permalink, str) else None,
+        }
+        for r in top.itertuples(index=False)
+    ]
+
+
+def engagement_decomposition(ctx: MonthContext) -> pd.DataFrame:
+    """Per platform: engagement change = volume × reach per post × interactions per reach."""
+    from workbench.stats.kpi_change import decompose_change
+
+    frames = []
+    for platform in sorted(ctx.posts["platform"].dropna().unique()):
+        table = decompose_change(ctx.posts, platform, ctx.month)
+        if table is not None and len(table):
+            frames.append(table.assign(platform=platform) if "platform" not in table else table)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+# --------------------------------------------------------------------------- statistics
+def hypotheses(ctx: MonthContext):
+    """The month's family of content hypotheses over the rolling window (a HypothesisTable)."""
+    from workbench.stats.hypotheses import run_hypotheses
+
+    return run_hypotheses(ctx.posts, ctx.labels, ctx.params, ctx.month)
+
+
+def posting_times(ctx: MonthContext):
+    """Posting-time analysis over the rolling window (a PostingTimesResult)."""
+    from workbench.stats.posting_times import analyse_posting_times
+
+    return analyse_posting_times(ctx.posts, ctx.labels, params=ctx.params, month=ctx.month)
+
+
+def topics(ctx: MonthContext):
+    """Topic ranking and next month's recommended mix (a TopicRanking)."""
+    from workbench.stats.topics import rank_topics
+
+    return rank_topics(ctx.posts, ctx.labels, params=ctx.params, month=ctx.month)
+
+
+def recorded_or(ctx: MonthContext, name: str, compute):
+    """What an earlier notebook of this run recorded under ``name``, else ``compute()``.
+
+    The leadership summary shows the numbers the analyst notebooks recorded, so the page and
+    results.json cannot disagree; interactively it computes them itself.
+    """
+    from workbench.report.record import jsonable, recorded
+
+    value = recorded(ctx.results_dir, name)
+    if value is not None:
+        return value
+    return jsonable(compute())
+
+
+def _records_of(result: Any) -> Any:
+    if hasattr(result, "to_records"):
+        return result.to_records()
+    if hasattr(result, "to_json"):
+        return result.to_json()
+    return result
+
+
+def hypotheses_records(ctx: MonthContext) -> list[dict[str, Any]]:
+    """Recorded hypothesis rows (or computed now)."""
+    return recorded_or(ctx, "hypotheses", lambda: _records_of(hypotheses(ctx)))
+
+
+def kpi_records(ctx: MonthContext) -> list[dict[str, Any]]:
+    """Recorded KPI rows (or computed now)."""
+    return recorded_or(ctx, "kpis", lambda: kpis(ctx))
+
+
+def posting_times_record(ctx: MonthContext) -> dict[str, Any]:
+    """Recorded posting-time result (or computed now)."""
+    return recorded_or(ctx, "posting_times", lambda: posting_times(ctx).to_json())
+
+
+def topics_record(ctx: MonthContext) -> dict[str, Any]:
+    """Recorded topic ranking (or computed now)."""
+    return recorded_or(ctx, "topics", lambda: topics(ctx).to_json())
+
+
+# --------------------------------------------------------------------------- findings
+CONFIDENCE_ORDER = {"strong": 0, "suggestive": 1, "inconclusive": 2}
+HEADLINE_KPIS = (
+    ("facebook", "post_engagement"),
+    ("instagram", "post_engagement"),
+    ("linkedin", "post_engagement"),
+    ("tiktok", "avg_views_per_video"),
+    ("website", "visits"),
+)
+
+
+def kpi_finding(kpi: dict[str, Any]) -> dict[str, Any] | None:
+    """A sentence on one KPI's month-over-month change, with how sure we are."""
+    from workbench.report.display import KPI_LABELS, PLATFORM_LABELS, fmt_number
+
+    value, previous, change = kpi.get("value"), kpi.get("previous"), kpi.get("change_pct")
+    if value is None or previous is None or change is None:
+        return None
+    label = (
+        f"{PLATFORM_LABELS.get(kpi['platform'], kpi['platform'])} "
+        f"{KPI_LABELS.get(kpi['kpi'], kpi['kpi']).lower()}"
+    )
+    direction = "up" if change > 0 else "down"
+    text = (
+        f"{label} was {fmt_number(value, kpi['kpi'])}, {direction} {abs(change):.0f}% from "
+        f"{fmt_number(previous, kpi['kpi'])} last month"
+    )
+    low, high = kpi.get("ci_low"), kpi.get("ci_high")
+    if low is not None and high is not None:
+        if low > 0 or high < 0:
+            text += f" (95% interval {low:+.0f}% to {high:+.0f}%: a real change)"
+            confidence = "strong"
+        else:
+            text += (
+                f" (95% interval {low:+.0f}% to {high:+.0f}%: within the month-to-month "
+                "noise of a few posts)"
+            )
+            confidence = "inconclusive"
+    else:
+        confidence = ""
+    return {"kind": "kpi", "text": text + ".", "confidence": confidence}
+
+
+def findings(
+    ctx: MonthContext,
+    kpis_rows: list[dict],
+    hypothesis_rows: list[dict],
+    posting: dict[str, Any],
+    topic_ranking: dict[str, Any],
+    max_findings: int = 6,
+) -> list[dict[str, Any]]:
+    """Three to six plain-language findings for leadership, each with a confidence label.
+
+    Order: content hypotheses with strong or suggestive evidence first, then the headline KPI
+    changes, then the posting-time verdict and the topic recommendation. Inconclusive content
+    tests are summarised in one line rather than listed.
+    """
+    from workbench.stats.confidence import plain_finding
+
+    out: list[dict[str, Any]] = []
+    tested = [h for h in hypothesis_rows if h.get("method") != "insufficient"]
+    ranked = sorted(
+        tested,
+        key=lambda h: (
+            CONFIDENCE_ORDER.get(h.get("confidence"), 3),
+            h.get("p_adjusted") if h.get("p_adjusted") is not None else 1.0,
+        ),
+    )
+    for row in ranked:
+        if row.get("confidence") in ("strong", "suggestive") and len(out) < 3:
+            out.append(
+                {
+                    "kind": "hypothesis",
+                    "id": row.get("id"),
+                    "platform": row.get("platform"),
+                    "text": plain_finding(row),
+                    "confidence": row.get("confidence"),
+                }
+            )
+    rest = [h for h in tested if h.get("confidence") == "inconclusive"]
+    if rest:
+        names = sorted({str(h.get("id")).replace("topic:", "").replace("_", " ") for h in rest})
+        out.append(
+            {
+                "kind": "hypothesis_summary",
+                "confidence": "inconclusive",
+                "text": (
+                    f"No clear difference yet for {len(names)} other content "
+                    f"comparison{'s' if len(names) != 1 else ''} ("
+                    + ", ".join(names[:6])
+                    + ("…" if len(names) > 6 else "")
+                    + "); more posts are needed before acting on them."
+                ),
+            }
+        )
+    by_key = {(k.get("platform"), k.get("kpi")): k for k in kpis_rows}
+    for key in HEADLINE_KPIS:
+        if len(out) >= max_findings - 2:
+            break
+        kpi = by_key.get(key)
+        finding = kpi_finding(kpi) if kpi else None
+        if finding:
+            out.append(finding)
+    verdict = (posting or {}).get("verdict")
+    if verdict:
+        confidence = "suggestive" if (posting or {}).get("best_slot") else "inconclusive"
+        out.append({"kind": "posting_times", "text": str(verdict), "confidence": confidence})
+    plan = (topic_ranking or {}).get("plan") or (topic_ranking or {}).get("plan_text")
+    if plan and len(out) < max_findings:
+        text = plan[0] if isinstance(plan, list) else str(plan)
+        out.append({"kind": "topics", "text": text, "confidence": ""})
+    return out[:max_findings]
+
+
+# --------------------------------------------------------------------------- display helpers
+LEADERSHIP_TRENDS = (
+    ("facebook", "post_engagement"),
+    ("instagram", "post_engagement"),
+    ("website", "visits"),
+)
+HYPOTHESIS_DISPLAY_COLUMNS = (
+    "id",
+    "platform",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adjusted",
+    "n_group",
+    "method",
+    "mde",
+    "confidence",
+)
+
+
+def hypotheses_display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The hypotheses table trimmed to what an analyst reads, n per group as text."""
+    shown = frame[[c for c in HYPOTHESIS_DISPLAY_COLUMNS if c in frame.columns]].copy()
+    if "n_group" in shown:
+        shown["n_group"] = shown["n_group"].map(
+            lambda g: " vs ".join(str(v) for v in g.values()) if isinstance(g, dict) else g
+        )
+    return shown
+
+
+def hypothesis_warnings(frame: pd.DataFrame) -> list[str]:
+    """Underpowered and confounding warnings of the hypotheses, one line each, deduplicated."""
+    lines: list[str] = []
+    for row in frame.to_dict(orient="records"):
+        for warning in row.get("warnings") or []:
+            line = f"{row['id']} ({row['platform']}): {warning}"
+            if line not in lines:
+                lines.append(line)
+    return lines
+
+
+def summary_banners(hypothesis_rows: list[dict[str, Any]]) -> list[str]:
+    """The underpowered banner for leadership when most comparisons could not detect 1.5×."""
+    tested = [h for h in hypothesis_rows if h.get("method") != "insufficient"]
+    under = [h for h in hypothesis_rows if h.get("underpowered")]
+    if hypothesis_rows and len(under) >= max(1, len(hypothesis_rows) // 2):
+        return [
+            f"{len(under)} of {len(hypothesis_rows)} content comparisons had too few posts to "
+            "detect even a 1.5× difference, so “inconclusive” mostly means “not enough posts "
+            f"yet” ({len(tested)} could be tested at all)."
+        ]
+    return []
+
+
+def kpi_frame(kpi_rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """KPI records back into the frame the KPI table renders."""
+    from workbench.kpis import KPI_COLUMNS
+
+    frame = pd.DataFrame(kpi_rows, columns=list(KPI_COLUMNS))
+    for column in ("value", "previous", "change_pct", "ci_low", "ci_high"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame
+
+
+def what_would_settle(ctx: MonthContext, hypothesis_rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Total posts needed for 80% power at a 1.3× effect, for each open comparison.
+
+    The mean interactions per post and the NB dispersion are estimated from the analysable
+    posts of the window on the comparison's platform (an intercept-only NB2 fit).
+    """
+    from workbench.stats.nb import fit_nb
+    from workbench.stats.outcomes import prepare_posts
+    from workbench.stats.power import posts_needed
+
+    prepared = prepare_posts(
+        ctx.posts,
+        ctx.labels,
+        window=ctx.window,
+        min_age_days=int(ctx.params.get("min_post_age_days", 7)),
+    )
+    data = prepared.data
+    baseline: dict[str, tuple[float, float] | None] = {}
+    rows = []
+    for row in hypothesis_rows:
+        if row.get("confidence") == "strong":
+            continue
+        platform = row.get("platform") or "all"
+        if platform not in baseline:
+            subset = data if platform == "all" else data[data["platform"] == platform]
+            fit = fit_nb(subset, "y", None, []) if len(subset) >= 10 else None
+            baseline[platform] = (
+                (float(subset["y"].mean()), float(fit.alpha))
+                if fit is not None and fit.converged and fit.alpha == fit.alpha
+                else None
+            )
+        groups = row.get("n_group") or {}
+        needed = None
+        if baseline[platform] is not None:
+            mu0, dispersion = baseline[platform]
+            try:
+                needed = posts_needed(
+                    1.3,
+                    mu0=mu0,
+                    dispersion=max(dispersion, 1e-6),
+                    share_labelled=min(max(_share(groups), 0.05), 0.95),
+                )
+            except (TypeError, ValueError, ArithmeticError):
+                needed = None
+        rows.append(
+            {
+                "comparison": row.get("id"),
+                "platform": platform,
+                "posts now (with vs without)": (
+                    f"{groups.get('with', 0)} vs {groups.get('without', 0)}"
+                ),
+                "detectable now (MDE)": row.get("mde"),
+                "posts needed in total for 1.3×": needed,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _share(groups: dict[str, Any]) -> float:
+    with_n, without_n = float(groups.get("with", 0)), float(groups.get("without", 0))
+    total = with_n + without_n
+    return with_n / total if total else 0.4
+
+
+def next_month_plan(topic_ranking: dict[str, Any], posting: dict[str, Any]) -> list[str]:
+    """Plain lines: recommended topic mix, the posting-time advice, a reminder on evidence."""
+    lines: list[str] = []
+    plan = (topic_ranking or {}).get("plan") or (topic_ranking or {}).get("plan_text") or []
+    lines.extend(plan if isinstance(plan, list) else [str(plan)])
+    verdict = (posting or {}).get("verdict")
+    if verdict:
+        lines.append(f"Posting times: {verdict}")
+    return lines
+
+
+INTERACTIONS_DEFINITION = {
+    "facebook": "reactions + comments + shares (Meta's “Reactions, Comments and Shares”)",
+    "instagram": "likes + comments + shares + saves",
+    "linkedin": "likes + comments + reposts (clicks are reported separately)",
+    "tiktok": "likes + comments + shares",
+}
+
+
+def report_footer_lines() -> list[str]:
+    """How to read the report: confidence labels, interactions, sums of daily values."""
+    from workbench.stats.confidence import CONFIDENCE_FOOTER
+
+    lines = [CONFIDENCE_FOOTER]
+    lines.extend(
+        f"{p.capitalize()} interactions = {d}." for p, d in INTERACTIONS_DEFINITION.items()
+    )
+    lines.append(
+        "Post figures are lifetime totals at the time of download, for posts published in the "
+        "month. “Sum of daily” figures add daily values and may count a person more than once; "
+        "monthly unique reach is typed from Meta's screen (it cannot be summed from days)."
+    )
+    return lines
