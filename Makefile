@@ -26,7 +26,7 @@ report: $(STAMP)
 	    $(if $(MONTH),--month $(MONTH)); \
 	else \
 	  echo "data/raw/ holds no exports: using the SAMPLE organisation's data in $(SAMPLE)/raw/ (fictional)."; \
-	  test -f $(SAMPLE)/raw/truth.json || $(BIN)/workbench sample-data --out $(SAMPLE)/raw; \
+	  test -f $(SAMPLE)/raw/truth.json || $(BIN)/workbench sample-data --out $(SAMPLE)/raw --experiment; \
 	  $(BIN)/workbench report --raw $(SAMPLE)/raw --processed $(SAMPLE)/processed \
 	    --reports reports/sample $(if $(MONTH),--month $(MONTH)); \
 	fi
@@ -46,7 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/stats_calibration.py
 
 sample: $(STAMP)
-	$(BIN)/workbench sample-data --out $(SAMPLE)/raw
+	$(BIN)/workbench sample-data --out $(SAMPLE)/raw --experiment
 
 clean-sample:
 	rm -rf $(SAMPLE) reports/sample

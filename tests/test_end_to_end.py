@@ -26,7 +26,7 @@ def sample(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e")
     raw, processed = base / "raw", base / "processed"
     assert main(["sample-data", "--out", str(raw), "--seed", "11",
-                 "--start", START, "--end", END]) == 0
+                 "--start", START, "--end", END, "--experiment"]) == 0
     assert main(["ingest", str(raw), "--out", str(processed)]) == 0
     assert main(["label", str(processed)]) == 0
     truth = json.loads((raw / "truth.json").read_text(encoding="utf-8"))
@@ -89,6 +89,8 @@ def test_report_artefacts(report, sample):
     assert row["previous"] == pytest.approx(previous)
     assert row["change_pct"] == pytest.approx(100 * (expected - previous) / previous)
     assert row["ci_low"] is not None and row["ci_low"] <= row["change_pct"] <= row["ci_high"]
+    assert [e["status"] for e in results["experiments"]] == ["running"]
+    assert results["findings"] and all(f["text"] for f in results["findings"])
     for hypothesis in results["hypotheses"]:
         assert hypothesis["window"] == "2025-02..2025-07"
         assert hypothesis["confidence"] in ("strong", "suggestive", "inconclusive")

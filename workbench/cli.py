@@ -29,7 +29,12 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
     from workbench.sample import generate_sample
 
     truth = generate_sample(
-        Path(args.out), seed=args.seed, start=args.start, end=args.end, params=_params(args)
+        Path(args.out),
+        seed=args.seed,
+        start=args.start,
+        end=args.end,
+        params=_params(args),
+        experiment=args.experiment,
     )
     print(
         f"Wrote sample exports for {truth['organisation']} ({truth['start']}..{truth['end']}) "
@@ -172,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--start", default=None, help="first month, YYYY-MM")
     p.add_argument("--end", default=None, help="last month, YYYY-MM")
+    p.add_argument("--experiment", action="store_true",
+                   help="include a finished, pre-registered content experiment")
     p.set_defaults(func=cmd_sample_data)
 
     p = with_params(sub.add_parser("ingest", help="parse every export under RAW_DIR"))

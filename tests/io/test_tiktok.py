@@ -142,3 +142,19 @@ def test_unreadable_date_names_row(tmp_path):
     path.write_bytes(tiktok_csv(rows))
     with pytest.raises(InputFormatError, match=r"row 3.*'Smarch 40' is not a TikTok date"):
         parse(path)
+
+
+def test_id_time_that_contradicts_post_time_is_not_trusted(tmp_path):
+    # an id that encodes 2023-10-06 but a "Post time" of July 11 in a July 2025 download
+    wrong_id = str((1696635444 << 32) | 7)
+    rows = [TIKTOK_TABLES["Content.csv"][0],
+            ["July 1", "Meet Dev #LondonOnt", f"https://www.tiktok.com/@forestcitynewcomers/video/"
+             f"{wrong_id}", "July 11", "29", "1", "1", "868"]]
+    path = tmp_path / "Content.csv"
+    path.write_bytes(tiktok_csv(rows))
+    snapshot = pd.Timestamp("2025-08-06 14:24", tz="UTC").timestamp()
+    os.utime(path, (snapshot, snapshot))
+    _, parsed = parse(path)
+    post = parsed.tables["posts"].iloc[0]
+    assert post["published_at"].strftime("%Y-%m-%d") == "2025-07-11"
+    assert any("do not encode their 'Post time'" in note for note in parsed.notes)

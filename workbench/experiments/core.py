@@ -332,9 +332,11 @@ def plain_summary(result: ExperimentResult) -> str:
     confidence = result.confidence
     ratio = (f"{p.estimate:.2f}× the interactions" if p.estimate >= 1 else
              f"{p.estimate:.2f}× the interactions ({100 * (1 - p.estimate):.0f} % fewer)")
+    others = len(result.family) - 1
+    adjusted = (f", {_fmt(result.p_adjusted, 3)} after allowing for the {others} other "
+                "experiment(s) ending that month" if others > 0 else "")
     body = (f"Result: {ratio} (95 % interval {_fmt(p.ci_low)}–{_fmt(p.ci_high)}; "
-            f"p = {_fmt(p.p_value, 3)}, {_fmt(result.p_adjusted, 3)} after allowing for "
-            f"{len(result.family)} experiment(s) ending that month); {confidence}. ")
+            f"p = {_fmt(p.p_value, 3)}{adjusted}); {confidence}. ")
     if confidence == "strong":
         meaning = ("Because the posts were assigned at random, this difference is caused by the "
                    "content or timing being tested, not by topic, season or format.")

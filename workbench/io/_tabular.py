@@ -6,6 +6,7 @@ Kept private (underscore) so the parser modules stay the public surface.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from collections.abc import Iterable
@@ -155,7 +156,8 @@ def _read_xls(raw: RawFile) -> dict[str, list[list[object]]]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=raw.data)
+        with open(os.devnull, "w") as quiet:  # xlrd prints its warnings to stdout
+            book = xlrd.open_workbook(file_contents=raw.data, logfile=quiet)
     except Exception as exc:  # xlrd raises bare XLRDError/AssertionError/struct.error
         raise InputFormatError(
             f"the .xls cannot be read as an Excel workbook ({str(exc).splitlines()[0][:80]})",

@@ -212,6 +212,10 @@ def _actions_from_sheets(sheets) -> pd.DataFrame | None:
                 frame = _frame(rows, description_row=False)
                 keep = [c for c in ("post id", "share", "like", "comment") if c in frame.columns]
                 if "post id" in keep and len(keep) > 1:
+                    # a listed post's empty action cell is a zero count (the real export
+                    # leaves e.g. "share" empty on posts nobody shared), not a missing value
+                    actions = [c for c in keep if c != "post id"]
+                    frame[actions] = frame[actions].replace("", pd.NA).fillna("0")
                     found = frame[keep].rename(columns={c: f"{full} - {c}" for c in keep
                                                         if c != "post id"})
                     return found.drop_duplicates("post id")

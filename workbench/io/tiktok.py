@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -150,30 +151,41 @@ def _xlsx_members(raw: RawFile, modified=None) -> list[Member]:
 def read_members(raw: RawFile) -> list[Member]:
     """Every TikTok table in ``raw`` (ZIP members, an XLSX's sheets, or the CSV itself)."""
     if raw.container == "zip" and not is_xlsx(raw):
-        members = []
         try:
             archive = zipfile.ZipFile(io.BytesIO(raw.data))
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise InputFormatError(
                 f"the ZIP cannot be opened ({exc})", file=raw.path,
                 hint="download the TikTok data again") from exc
-        with archive:
-            for info in archive.infolist():
-                suffix = PurePosixPath(info.filename).suffix.lower()
-                if info.is_dir() or suffix not in {".csv", ".xlsx"}:
-                    continue
-                modified = pd.Timestamp(datetime(*info.date_time))
-                inner = _member_raw(raw, info.filename, archive.read(info))
-                if suffix == ".csv":
-                    member = _csv_member(inner, modified, info.filename)
-                    members += [member] if member else []
-                else:
-                    members += _xlsx_members(inner, modified)
+        try:
+            with archive:
+                members = _zip_members(raw, archive)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
+                NotImplementedError) as exc:
+            raise InputFormatError(
+                f"a file inside the ZIP is damaged ({exc})", file=raw.path,
+                hint="download the TikTok data again") from exc
         return members
     if is_xlsx(raw):
         return _xlsx_members(raw)
     member = _csv_member(raw, None, raw.name)
     return [member] if member else []
+
+
+def _zip_members(raw: RawFile, archive: zipfile.ZipFile) -> list[Member]:
+    members: list[Member] = []
+    for info in archive.infolist():
+        suffix = PurePosixPath(info.filename).suffix.lower()
+        if info.is_dir() or suffix not in {".csv", ".xlsx"}:
+            continue
+        modified = pd.Timestamp(datetime(*info.date_time))
+        inner = _member_raw(raw, info.filename, archive.read(info))
+        if suffix == ".csv":
+            member = _csv_member(inner, modified, info.filename)
+            members += [member] if member else []
+        else:
+            members += _xlsx_members(inner, modified)
+    return members
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -318,6 +330,25 @@ def _posts(member: Member, raw, ctx, snapshot, anchor, notes):
     plausible = (from_id >= pd.Timestamp("2016-09-01", tz="UTC")) & (
         from_id <= snapshot + pd.Timedelta(days=2))
     published = from_id.where(plausible)
+    if "post_time" in columns and plausible.fillna(False).any():
+        # The id's day must agree with the (year-less) "Post time" shown in the file; an id
+        # that does not encode the upload time (re-uploads, other tools) falls back to it.
+        stated = parse_day_month(frame[columns["post_time"]])
+        local = from_id.dt.tz_convert(ctx.tz)
+        id_day = pd.to_datetime(pd.DataFrame({"year": local.dt.year, "month": local.dt.month,
+                                              "day": local.dt.day}).astype("float"),
+                                errors="coerce")
+        stated_day = pd.to_datetime(pd.DataFrame({"year": local.dt.year, "month": stated["month"],
+                                                  "day": stated["day"]}).astype("float"),
+                                    errors="coerce")
+        gap_days = (id_day - stated_day).abs().dt.days
+        # allow one day (time-zone edge) and a year wrap (Dec 31 vs Jan 1)
+        disagree = stated_day.notna() & id_day.notna() & (gap_days > 1) & (gap_days < 364)
+        if disagree.any():
+            published = published.mask(disagree)
+            plausible = plausible & ~disagree
+            notes.append(f"{member.name}: {int(disagree.sum())} video id(s) do not encode "
+                         "their 'Post time'; that date was used instead")
     if "post_time" in columns and (~plausible.fillna(False)).any():
         parts = parse_day_month(frame[columns["post_time"]])
         md = parts["month"] * 100 + parts["day"]

@@ -39,6 +39,8 @@ class MonthContext:
     ingest_log: dict[str, Any] = field(default_factory=dict)
     results_dir: str = ""
     processed_dir: Path | None = None
+    raw_dir: Path | None = None
+    params_dir: Path | None = None
 
     @property
     def org_name(self) -> str:
@@ -148,7 +150,7 @@ def ensure_processed(
         from workbench.sample import generate_sample
 
         print(f"No exports at {raw_dir}: generating the SAMPLE organisation's data (fictional).")
-        generate_sample(raw_dir, params=params)
+        generate_sample(raw_dir, params=params, experiment=True)
     if needs_ingest(raw_dir, processed_dir):
         result = ingest(raw_dir, processed_dir, params)
         print(result.summary())
@@ -212,4 +214,6 @@ def open_month(
         ingest_log=log,
         results_dir=results_dir,
         processed_dir=processed_dir,
+        raw_dir=raw_dir,
+        params_dir=Path(params_dir),
     )

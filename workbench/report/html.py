@@ -29,7 +29,7 @@ body {{ font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-s
   margin: 0; color: #1d2230; background: #fff; line-height: 1.45; }}
 header {{ background: var(--brand); color: #fff; padding: 1rem 1.25rem;
   border-bottom: 6px solid var(--accent); }}
-header h1 {{ margin: 0; font-size: 1.35rem; }}
+header h1 {{ margin: 0; font-size: 1.35rem; color: #fff; }}
 header p {{ margin: .2rem 0 0; opacity: .9; font-size: .9rem; }}
 main {{ max-width: 60rem; margin: 0 auto; padding: 1rem 1.25rem 3rem; }}
 h1, h2, h3 {{ color: var(--brand); }}

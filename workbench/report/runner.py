@@ -157,6 +157,8 @@ def run_report(
         raise ConfigError(f"month {month!r} is not YYYY-MM", hint="use --month 2024-03")
     month = str(month)
     params["month"] = month
+    # notebooks find stored experiment analyses under <reports>/experiments/
+    params["reports_dir"] = str(reports_dir.resolve())
     _check_month_has_data(processed_dir, month)
 
     reports_dir.mkdir(parents=True, exist_ok=True)

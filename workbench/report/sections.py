@@ -262,6 +262,16 @@ def kpi_finding(kpi: dict[str, Any]) -> dict[str, Any] | None:
     return {"kind": "kpi", "text": text + ".", "confidence": confidence}
 
 
+def _why_engagement_changed(ctx: MonthContext, platform: str) -> str:
+    """``"; in detail: +15 % interactions = +20 % posts × ..."`` ("." when not computable)."""
+    from workbench.stats.kpi_change import decompose_change, decomposition_sentence
+
+    table = decompose_change(ctx.posts, platform, ctx.month)
+    if table is None or table.empty or table["change_pct"].isna().any():
+        return "."
+    return f"; in detail: {decomposition_sentence(table)}."
+
+
 def findings(
     ctx: MonthContext,
     kpis_rows: list[dict],
@@ -321,6 +331,8 @@ def findings(
         kpi = by_key.get(key)
         finding = kpi_finding(kpi) if kpi else None
         if finding:
+            if key[1] == "post_engagement":
+                finding["text"] = finding["text"][:-1] + _why_engagement_changed(ctx, key[0])
             out.append(finding)
     verdict = (posting or {}).get("verdict")
     if verdict:
@@ -494,4 +506,47 @@ def report_footer_lines() -> list[str]:
         "month. “Sum of daily” figures add daily values and may count a person more than once; "
         "monthly unique reach is typed from Meta's screen (it cannot be summed from days)."
     )
+    return lines
+
+
+# --------------------------------------------------------------------------- experiments
+def _experiment_registries(ctx: MonthContext) -> list[Any]:
+    """Registry folders besides params/experiments: the sample's own, when reporting on it."""
+    if ctx.raw_dir is not None and (ctx.raw_dir / "experiments").is_dir():
+        return [ctx.raw_dir / "experiments"]
+    return []
+
+
+def experiments(ctx: MonthContext) -> pd.DataFrame:
+    """Running and finished pre-registered experiments with their status and results."""
+    from pathlib import Path
+
+    from workbench.config import PROJECT_ROOT
+    from workbench.experiments.status import experiments_status
+
+    params_dir = ctx.params_dir or PROJECT_ROOT / "params"
+    reports_dir = Path(ctx.params.get("reports_dir") or PROJECT_ROOT / "reports")
+    return experiments_status(params_dir, reports_dir, ctx.tables, ctx.month, params=ctx.params,
+                              registries=_experiment_registries(ctx))
+
+
+def decisions(ctx: MonthContext) -> pd.DataFrame:
+    """Last month's logged decisions: was the mix changed, how did the watched metric move."""
+    from workbench.config import PROJECT_ROOT
+    from workbench.experiments.decisions import REVIEW_COLUMNS, decisions_review
+
+    params_dir = ctx.params_dir or PROJECT_ROOT / "params"
+    path = params_dir / "decisions.yaml"
+    if not path.exists():
+        return pd.DataFrame(columns=list(REVIEW_COLUMNS))
+    registries = [params_dir / "experiments", *_experiment_registries(ctx)]
+    return decisions_review(path, ctx.tables, ctx.month, ctx.params, registries=registries)
+
+
+def experiment_lines(status: pd.DataFrame) -> list[str]:
+    """One plain line per experiment (its status and, when finished, what was found)."""
+    lines = []
+    for row in status.to_dict(orient="records"):
+        summary = row.get("summary")
+        lines.append(str(summary) if summary else f"{row['name']}: {row['status']}")
     return lines

@@ -4,12 +4,15 @@ Layout written under ``out_dir``::
 
     <YYYY-MM>/facebook/   post CSV + chart downloads, as downloaded a few days after the month
     <YYYY-MM>/instagram/
+    legacy/               one legacy Facebook Insights post export (SpreadsheetML .xls) of the
+                          12 months before ``start``: older history for the same posts table
     manual_kpis.csv       month,platform,kpi,value,note
     truth.json            the planted model, every post, every download, the true KPIs
 
-Every random draw comes from one ``numpy`` Generator seeded once, in a fixed order; file
-modification times are set to the simulated download times, so the same arguments give
-byte-identical files with identical mtimes.
+Every random draw of the sample months comes from one ``numpy`` Generator seeded once, in a
+fixed order; the legacy history draws from its own child stream of the same seed, so adding it
+left the monthly files and KPIs unchanged. File modification times are set to the simulated
+download times, so the same arguments give byte-identical files with identical mtimes.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +31,7 @@ from workbench import __version__
 from workbench.config import MONTH_RE
 from workbench.errors import ConfigError
 from workbench.io.atomic import write_bytes_atomic, write_json_atomic
+from workbench.sample import legacy_writer as lw
 from workbench.sample import meta_writer as mw
 from workbench.sample import other_writers as ow
 from workbench.sample.calendar import (
@@ -52,6 +57,8 @@ CHARTS = {
 }
 MANUAL_HEADER = "month,platform,kpi,value,note"
 IMAGE_PLATFORMS = ("facebook", "instagram", "linkedin")
+#: Months of legacy Facebook Insights history written before the sample's first month.
+LEGACY_MONTHS = 12
 #: Ad Grant campaigns, one per programme.
 AD_CAMPAIGNS = ["Employment Services", "LINC English Classes", "Housing Help",
                 "Translation Services", "Volunteer With Us"]
@@ -126,7 +133,8 @@ def _prepare_out_dir(out_dir: Path) -> None:
                           hint="choose a new or empty folder for --out")
     # An earlier sample: remove only what a sample writes (month folders, media, known files).
     for entry in entries:
-        if entry.is_dir() and (re.fullmatch(r"\d{4}-\d{2}", entry.name) or entry.name == "media"):
+        if entry.is_dir() and (re.fullmatch(r"\d{4}-\d{2}", entry.name)
+                               or entry.name in ("media", "legacy")):
             shutil.rmtree(entry)
         elif entry.name in ("truth.json", "manual_kpis.csv"):
             entry.unlink()
@@ -215,6 +223,8 @@ def generate_sample(
     images = _write_images(writer, posts, seed, params)
     last_taken = schedule[-1]["taken_at"]
     writer.write("manual_kpis.csv", _manual_csv(manual), last_taken, "manual_kpis")
+    legacy = _write_legacy(writer, seed, months[0], params, model, tz, page_id, fb_name,
+                           page_slug)
 
     truth = {
         "organisation": org_name,
@@ -234,6 +244,7 @@ def generate_sample(
         "manual": manual,
         "kpis": _kpis(months, posts, snapshots, daily, manual, tz),
         "images": images,
+        "legacy": legacy,
     }
     for month, values in extra_kpis.items():
         truth["kpis"][month].update(values)
@@ -244,6 +255,83 @@ def generate_sample(
     os.chmod(truth_path, 0o644)
     os.utime(truth_path, (last_taken.timestamp(), last_taken.timestamp()))
     return truth
+
+
+def _shift_month(month: str, delta: int) -> str:
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _write_legacy(writer, seed, start, params, model, tz, page_id, fb_name, page_slug) -> dict:
+    """Write the legacy Facebook Insights post export of the 12 months before ``start``.
+
+    Same page, calendar and outcome model as the sample; older dates. It draws from a child
+    stream of ``seed`` so the sample months' draws, files and KPIs do not depend on it.
+
+    Returns:
+        The ``legacy`` section of truth.json: file, months, date range, download time, post
+        count, the damaged caption, monthly Facebook post KPIs and every post.
+
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    months = month_list(_shift_month(start, -LEGACY_MONTHS), _shift_month(start, -1))
+    creatives = [replace(c, platforms=("facebook",), format=lw.LEGACY_FORMAT[c.format])
+                 for c in build_calendar(rng, months, params, CalendarSettings())
+                 if "facebook" in c.platforms]
+    # Continue the audience trend backwards: month -k has median reach x (1+g)^-k.
+    shrink = (1 + model.reach_growth_per_month) ** -LEGACY_MONTHS
+    older = replace(model, reach_median={**model.reach_median, "facebook": {
+        k: v * shrink for k, v in model.reach_median["facebook"].items()}})
+    drawn = draw_posts(rng, creatives, months, older, page_slug)
+    # Legacy ids are "<page id>_<post id>" (export-formats.md §3.1), older than the sample's.
+    number = int(rng.integers(1_200_000_000_000_000, 1_300_000_000_000_000))
+    posts = []
+    for post in drawn:
+        number += int(rng.integers(10**9, 10**11))
+        post = replace(post, post_id=f"{page_id}_{number}")
+        posts.append(replace(post, permalink=lw.permalink(post, page_slug)))
+    day = _month_bounds(start)[0] + timedelta(days=int(rng.integers(2, 7)))
+    taken = datetime(day.year, day.month, day.day, int(rng.integers(9, 17)),
+                     int(rng.integers(0, 60)), int(rng.integers(0, 60)), tzinfo=tz)
+    rows = [lw.legacy_row(p, p.snapshot(taken))
+            for p in sorted(posts, key=lambda p: p.creative.published_local, reverse=True)]
+    damage = lw.damage_target(rows)
+    relpath = f"legacy/{lw.file_name(fb_name, taken.date())}"
+    first, last = _month_bounds(months[0])[0], _month_bounds(months[-1])[1]
+    writer.write(relpath, lw.spreadsheet_bytes(rows, damage), taken, "legacy_facebook_posts",
+                 range=[first.isoformat(), last.isoformat()], rows=len(rows))
+    entries, newest = [], {}
+    for row in reversed(rows):  # publish order, like truth["posts"]
+        snap = row.post.snapshot(taken)
+        record = _snap_record(relpath, taken, {**snap, "clicks": {"clicks": row.consumptions}})
+        record["impressions"] = row.metrics[3]
+        entry = _post_truth(row.post, [record])
+        entry["image"] = None  # the archive kept no images
+        entries.append(entry)
+        newest[row.post.post_id] = record
+    kpis = {}
+    for month in months:
+        mine = [newest[p.post_id] for p in posts
+                if p.creative.published_local.astimezone(tz).strftime("%Y-%m") == month]
+        kpis[month] = {"facebook": {
+            "posts": len(mine), "post_engagement": sum(s["interactions"] for s in mine),
+            "top_post_reach": max((s["reach"] for s in mine), default=None)}}
+    damaged = None
+    if damage is not None:
+        post, char = rows[damage[0]].post, rows[damage[0]].post.creative.caption[damage[1]]
+        damaged = {"post_id": post.post_id, "char_index": damage[1], "char": char,
+                   "bytes_written": (char.encode("utf-8")[:1] + b"?").hex(" ")}
+    stamps = [p.creative.published_local for p in posts]
+    return {
+        "file": relpath, "kind": "legacy_facebook_posts", "platform": "facebook",
+        "account": fb_name, "months": months, "range": [first.isoformat(), last.isoformat()],
+        "published_first": min(stamps).isoformat() if stamps else None,
+        "published_last": max(stamps).isoformat() if stamps else None,
+        "snapshot_at": taken.astimezone(ZoneInfo("UTC")).isoformat(),
+        "posts_count": len(posts), "timezone_in_file": "America/Los_Angeles",
+        "reach_median_factor": shrink, "invalid_bytes": damaged, "kpis": kpis,
+        "posts": entries,
+    }
 
 
 def _write_meta_month(rng, writer, dl, posts, daily, tz, snapshots, page_id, fb_name,
