@@ -166,7 +166,7 @@ def generate_sample(
 
     Returns:
         The truth dict also written to ``out_dir/truth.json`` (keys ``organisation``,
-        ``start``, ``end``, ``model``, ``posts``, ``files``, ``kpis``, ...).
+        ``start``, ``end``, ``model``, ``posts``, ``files``, ``kpis``, ``legacy``, ...).
 
     """
     _check_month(start, "start")

@@ -10,7 +10,7 @@ ones as an empty ``String``), ``Posted`` is US Pacific wall time ``2017-09-30T10
 breakdown cell is empty when the post had none of that action.
 
 The quirk: one caption carries an invalid UTF-8 sequence, a two-byte character whose second
-byte was replaced by ``?`` (the real file's ``Thi Xã \\xc4?òng Hà``).
+byte was replaced by ``?`` (bytes ``C4 3F`` in the real file's ``Thi Xã ?òng Hà``).
 """
 
 from __future__ import annotations
@@ -238,7 +238,8 @@ def legacy_row(post: Post, snap: dict) -> LegacyRow:
     v95_paid = int(v95 * v3_paid / v3) if v3 else 0
     metrics = [
         reach, organic, paid, impressions, impressions - paid_impr, paid_impr, engaged,
-        sum(consumers.values()), consumptions, sum(hiders.values()), sum(hides.values()), int(impressions * 0.55), int(reach * 0.5),
+        sum(consumers.values()), consumptions, sum(hiders.values()), sum(hides.values()),
+        int(impressions * 0.55), int(reach * 0.5),
         int(paid_impr * 0.4), int(paid * 0.4), int(engaged * 0.6),
         int((v95 - v95_paid) * 0.9), v95 - v95_paid, int(v95_paid * 0.9), v95_paid,
         int((v3 - v3_paid) * 0.9), v3 - v3_paid, int(v3_paid * 0.9), v3_paid,
