@@ -91,7 +91,13 @@ def test_report_artefacts(report, sample):
     assert row["ci_low"] is not None and row["ci_low"] <= row["change_pct"] <= row["ci_high"]
     assert [e["status"] for e in results["experiments"]] == ["running"]
     assert results["findings"] and all(f["text"] for f in results["findings"])
+    ids = [h["id"] for h in results["hypotheses"]]
+    assert ids.count("posting_time") == 1 and "human_centred" in ids
+    time_row = results["hypotheses"][ids.index("posting_time")]
+    assert time_row["p_adjusted"] == results["posting_times"]["p_adjusted"]
     for hypothesis in results["hypotheses"]:
+        if hypothesis["p_value"] is not None:
+            assert hypothesis["p_adjusted"] >= hypothesis["p_value"] - 1e-12
         assert hypothesis["window"] == "2025-02..2025-07"
         assert hypothesis["confidence"] in ("strong", "suggestive", "inconclusive")
 

@@ -157,10 +157,65 @@ def engagement_decomposition(ctx: MonthContext) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- statistics
 def hypotheses(ctx: MonthContext):
-    """The month's family of content hypotheses over the rolling window (a HypothesisTable)."""
+    """The month's content hypotheses over the rolling window (a HypothesisTable)."""
     from workbench.stats.hypotheses import run_hypotheses
 
     return run_hypotheses(ctx.posts, ctx.labels, ctx.params, ctx.month)
+
+
+def content_family(ctx: MonthContext):
+    """The month's exploratory family (statistics.md §3.1): H1/H2/topics and the H3 time test.
+
+    Every p-value printed in the report is adjusted together (BH at ``fdr_q``; Holm for the
+    ids in ``registered_hypotheses``), so the posting-time test shares the family.
+
+    Returns:
+        ``(table, posting, records)``: the HypothesisTable with adjusted p and confidence, the
+        PostingTimesResult judged with its adjusted p, and the results.json rows (H3 last).
+    """
+    from dataclasses import replace
+
+    from workbench.stats.confidence import confidence_label
+    from workbench.stats.hypotheses import HypothesisTable
+    from workbench.stats.multiple import adjust_family
+
+    table = hypotheses(ctx)
+    posting = posting_times(ctx)
+    ids = [r.id for r in table.results] + ["posting_time"]
+    p_values = [r.p_value for r in table.results] + [posting.p_value]
+    adjusted = adjust_family(ids, p_values,
+                             registered=ctx.params.get("registered_hypotheses") or (),
+                             alpha=float(ctx.params.get("alpha", 0.05)))
+    results = [
+        replace(r, p_adjusted=float(p), confidence=confidence_label(
+            float(p), r.ci_low, r.ci_high, r.underpowered, r.method))
+        for r, p in zip(table.results, adjusted[:-1], strict=True)
+    ]
+    table = HypothesisTable(results=results, month=table.month, window=table.window,
+                            prepared=table.prepared)
+    p_time = float(adjusted[-1]) if adjusted[-1] == adjusted[-1] else None
+    posting = posting.with_adjusted_p(p_time)
+    time_record = posting.hypothesis_record()
+    time_record["confidence"] = confidence_label(p_time, None, None,
+                                                 bool(time_record.get("underpowered")),
+                                                 str(time_record.get("method")))
+    return table, posting, [*table.to_records(), time_record]
+
+
+def posting_times_in_family(ctx: MonthContext):
+    """Posting times judged with the family-adjusted p recorded by the hypotheses notebook."""
+    rows = recorded_or_none(ctx, "hypotheses")
+    if rows is None:
+        return content_family(ctx)[1]
+    p_time = next((r.get("p_adjusted") for r in rows if r.get("id") == "posting_time"), None)
+    return posting_times(ctx).with_adjusted_p(p_time)
+
+
+def recorded_or_none(ctx: MonthContext, name: str):
+    """What an earlier notebook of this run recorded under ``name``, or None."""
+    from workbench.report.record import recorded
+
+    return recorded(ctx.results_dir, name)
 
 
 def posting_times(ctx: MonthContext):
@@ -191,17 +246,9 @@ def recorded_or(ctx: MonthContext, name: str, compute):
     return jsonable(compute())
 
 
-def _records_of(result: Any) -> Any:
-    if hasattr(result, "to_records"):
-        return result.to_records()
-    if hasattr(result, "to_json"):
-        return result.to_json()
-    return result
-
-
 def hypotheses_records(ctx: MonthContext) -> list[dict[str, Any]]:
-    """Recorded hypothesis rows (or computed now)."""
-    return recorded_or(ctx, "hypotheses", lambda: _records_of(hypotheses(ctx)))
+    """Recorded hypothesis rows of the month's family (or computed now)."""
+    return recorded_or(ctx, "hypotheses", lambda: content_family(ctx)[2])
 
 
 def kpi_records(ctx: MonthContext) -> list[dict[str, Any]]:
@@ -211,7 +258,7 @@ def kpi_records(ctx: MonthContext) -> list[dict[str, Any]]:
 
 def posting_times_record(ctx: MonthContext) -> dict[str, Any]:
     """Recorded posting-time result (or computed now)."""
-    return recorded_or(ctx, "posting_times", lambda: posting_times(ctx).to_json())
+    return recorded_or(ctx, "posting_times", lambda: posting_times_in_family(ctx).to_json())
 
 
 def topics_record(ctx: MonthContext) -> dict[str, Any]:
@@ -289,7 +336,9 @@ def findings(
     from workbench.stats.confidence import plain_finding
 
     out: list[dict[str, Any]] = []
-    tested = [h for h in hypothesis_rows if h.get("method") != "insufficient"]
+    # the posting-time test is worded by its own verdict below
+    content_rows = [h for h in hypothesis_rows if h.get("id") != "posting_time"]
+    tested = [h for h in content_rows if h.get("method") != "insufficient"]
     ranked = sorted(
         tested,
         key=lambda h: (
@@ -389,11 +438,12 @@ def hypothesis_warnings(frame: pd.DataFrame) -> list[str]:
 
 def summary_banners(hypothesis_rows: list[dict[str, Any]]) -> list[str]:
     """The underpowered banner for leadership when most comparisons could not detect 1.5×."""
-    tested = [h for h in hypothesis_rows if h.get("method") != "insufficient"]
-    under = [h for h in hypothesis_rows if h.get("underpowered")]
-    if hypothesis_rows and len(under) >= max(1, len(hypothesis_rows) // 2):
+    content_rows = [h for h in hypothesis_rows if h.get("id") != "posting_time"]
+    tested = [h for h in content_rows if h.get("method") != "insufficient"]
+    under = [h for h in content_rows if h.get("underpowered")]
+    if content_rows and len(under) >= max(1, len(content_rows) // 2):
         return [
-            f"{len(under)} of {len(hypothesis_rows)} content comparisons had too few posts to "
+            f"{len(under)} of {len(content_rows)} content comparisons had too few posts to "
             "detect even a 1.5× difference, so “inconclusive” mostly means “not enough posts "
             f"yet” ({len(tested)} could be tested at all)."
         ]
@@ -430,7 +480,7 @@ def what_would_settle(ctx: MonthContext, hypothesis_rows: list[dict[str, Any]]) 
     baseline: dict[str, tuple[float, float] | None] = {}
     rows = []
     for row in hypothesis_rows:
-        if row.get("confidence") == "strong":
+        if row.get("confidence") == "strong" or row.get("id") == "posting_time":
             continue
         platform = row.get("platform") or "all"
         if platform not in baseline:
