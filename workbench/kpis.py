@@ -380,6 +380,11 @@ def kpi_table(
                 "note": note,
             }
         )
+    return kpi_frame(rows)
+
+
+def kpi_frame(rows: list[dict]) -> pd.DataFrame:
+    """KPI rows (dicts, e.g. read back from results.json) as the typed KPI table."""
     frame = pd.DataFrame(rows, columns=list(KPI_COLUMNS))
     for column in ("value", "previous", "change_pct", "ci_low", "ci_high"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")

@@ -10,7 +10,6 @@ run keeps the partial notebook under ``failed/`` and leaves the previous analysi
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -60,10 +59,10 @@ def analyze_experiment(name: str, processed_dir: Path, *, registry: Path | None 
                        reports_dir: Path = Path("reports"), params_dir: Path | None = None,
                        notebooks_dir: Path | None = None) -> Path:
     """Run the analysis notebook for ``name``; return ``reports_dir/experiments/NAME/``."""
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     from workbench.io.atomic import replace_dir_atomic, write_text_atomic
+    from workbench.report.runner import execute_staged, first_line
 
     registry = Path(registry) if registry else reg.DEFAULT_REGISTRY
     record = reg.read_registration(registry, name)  # fail fast: unknown or edited
@@ -91,18 +90,11 @@ def analyze_experiment(name: str, processed_dir: Path, *, registry: Path | None 
         "results_dir": str(staging.resolve()),
     }
     try:
-        pm.execute_notebook(str(source), str(staging / NOTEBOOK), parameters=parameters,
-                            cwd=str(notebooks_dir), kernel_name="python3",
-                            progress_bar=sys.stderr.isatty(), log_output=False)
+        execute_staged(source, staging, final_dir, parameters)
     except PapermillExecutionError as exc:
-        failed = final_dir / "failed"
-        failed.mkdir(parents=True, exist_ok=True)
-        if (staging / NOTEBOOK).exists():
-            shutil.copy2(staging / NOTEBOOK, failed / NOTEBOOK)
-        shutil.rmtree(staging, ignore_errors=True)
-        evalue = str(exc.evalue).splitlines()[0] if exc.evalue else ""
-        raise ExperimentError(f"the analysis notebook failed: {exc.ename}: {evalue}",
-                              file=failed / NOTEBOOK,
+        raise ExperimentError(f"the analysis notebook failed: {exc.ename}: "
+                              f"{first_line(exc.evalue)}",
+                              file=final_dir / "failed" / NOTEBOOK,
                               hint="open the failed notebook to see why; the previous "
                                    "analysis was left in place") from exc
     if not (staging / "results.json").exists():
@@ -117,16 +109,11 @@ def analyze_experiment(name: str, processed_dir: Path, *, registry: Path | None 
 def render_html(notebook: Path, params: Mapping[str, Any], record: Mapping[str, Any]) -> str:
     """The code-free leadership page of an executed analysis notebook."""
     from workbench.report.display import esc
-    from workbench.report.figures import brand_palette
-    from workbench.report.html import PAGE, notebook_body_html
+    from workbench.report.html import notebook_body_html, page_html
 
-    primary, accent = brand_palette(dict(params))
-    org = str(params.get("name", "Organisation"))
-    return PAGE.format(
-        title=esc(f"{org} — experiment {record['name']}"), primary=esc(primary),
-        accent=esc(accent), org=esc(org),
-        subtitle=esc(f"Content experiment {record['name']} · {record['start']} to "
-                     f"{record['end']}"),
-        body=notebook_body_html(notebook), footer=esc(
-            f"Pre-registered {record['registered_at']}; registration hash "
+    return page_html(
+        dict(params), f"experiment {record['name']}",
+        f"Content experiment {record['name']} · {record['start']} to {record['end']}",
+        notebook_body_html(notebook),
+        esc(f"Pre-registered {record['registered_at']}; registration hash "
             f"{record['registration_hash'][:12]}"))

@@ -71,6 +71,23 @@ footer {{ color: #5a6170; font-size: .8rem; border-top: 1px solid #e1e4ea; margi
 """
 
 
+def page_html(params: dict[str, Any], title: str, subtitle: str, body_html: str,
+              footer_html: str = "") -> str:
+    """A complete self-contained page in the organisation's colours.
+
+    Args:
+        params: Parameters (organisation name, brand colours).
+        title: Browser title, plain text (escaped here).
+        subtitle: Line under the organisation's name, plain text (escaped here).
+        body_html: Already-safe HTML for the main part.
+        footer_html: Already-safe HTML for the footer.
+    """
+    primary, accent = brand_palette(params)
+    org = str(params.get("name", "Organisation"))
+    return PAGE.format(title=esc(f"{org} — {title}"), primary=esc(primary), accent=esc(accent),
+                       org=esc(org), subtitle=esc(subtitle), body=body_html, footer=footer_html)
+
+
 def notebook_body_html(notebook_path: str | Path) -> str:
     """The outputs (and markdown) of an executed notebook as HTML, without any code."""
     notebook = nbformat.read(str(notebook_path), as_version=4)
@@ -98,17 +115,9 @@ def render_report_html(
     notebook_path: str | Path, params: dict[str, Any], month: str, footer_html: str = ""
 ) -> str:
     """The self-contained leadership page for ``month`` built from the executed notebook."""
-    primary, accent = brand_palette(params)
-    org = str(params.get("name", "Organisation"))
-    return PAGE.format(
-        title=esc(f"{org} — monthly report {month}"),
-        primary=esc(primary),
-        accent=esc(accent),
-        org=esc(org),
-        subtitle=esc(f"Monthly social media and website report · {month}"),
-        body=notebook_body_html(notebook_path),
-        footer=footer_html,
-    )
+    return page_html(params, f"monthly report {month}",
+                     f"Monthly social media and website report · {month}",
+                     notebook_body_html(notebook_path), footer_html)
 
 
 HEADLINE_KPIS = (
@@ -156,14 +165,4 @@ def render_index_html(reports_dir: str | Path, params: dict[str, Any]) -> str:
         + ("".join(rows) or "<tr><td colspan='6'>No reports yet.</td></tr>")
         + "</tbody></table>"
     )
-    primary, accent = brand_palette(params)
-    org = str(params.get("name", "Organisation"))
-    return PAGE.format(
-        title=esc(f"{org} — reports"),
-        primary=esc(primary),
-        accent=esc(accent),
-        org=esc(org),
-        subtitle="All monthly reports",
-        body=body,
-        footer="",
-    )
+    return page_html(params, "reports", "All monthly reports", body)

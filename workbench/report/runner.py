@@ -64,6 +64,45 @@ def git_commit(root: Path = PROJECT_ROOT) -> str | None:
     return commit + ("-dirty" if dirty else "")
 
 
+def first_line(text: object) -> str:
+    """The first line of an exception value (empty when there is none)."""
+    return str(text).splitlines()[0] if text else ""
+
+
+def execute_staged(source: Path, staging: Path, final_dir: Path, parameters: dict) -> Path:
+    """Execute ``source`` with papermill into ``staging``; on failure keep it in ``failed/``.
+
+    On a cell error the partial executed notebook is copied to ``final_dir/failed/``, the
+    staging folder is removed (so the previous good output stays untouched) and papermill's
+    ``PapermillExecutionError`` is re-raised for the caller to word.
+
+    Returns:
+        The executed notebook's path inside ``staging``.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    output = staging / source.name
+    try:
+        pm.execute_notebook(
+            str(source),
+            str(output),
+            parameters=parameters,
+            cwd=str(source.parent),
+            kernel_name="python3",
+            progress_bar=sys.stderr.isatty(),
+            log_output=False,
+        )
+    except PapermillExecutionError:
+        failed = final_dir / "failed"
+        failed.mkdir(parents=True, exist_ok=True)
+        if output.exists():
+            shutil.copy2(output, failed / source.name)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return output
+
+
 def latest_complete_month(raw_dir: Path, processed_dir: Path, params: dict[str, Any]) -> str:
     """The latest complete month in the data (ingesting first when needed)."""
     from workbench.io.tables import load_tables, read_ingest_log
@@ -132,7 +171,6 @@ def run_report(
         ReportError: A notebook failed (its partial copy is kept under ``failed/``).
         ConfigError: Bad parameters or a month without data.
     """
-    import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     from workbench.io.tables import read_ingest_log
@@ -190,25 +228,12 @@ def run_report(
         print(f"[{index}/{len(notebooks)}] {name} ...", flush=True)
         t0 = time.monotonic()
         try:
-            pm.execute_notebook(
-                str(source),
-                str(staging / name),
-                parameters=notebook_params,
-                cwd=str(notebooks_dir),
-                kernel_name="python3",
-                progress_bar=sys.stderr.isatty(),
-                log_output=False,
-            )
+            execute_staged(source, staging, final_dir, notebook_params)
         except PapermillExecutionError as exc:
-            failed_dir = final_dir / "failed"
-            failed_dir.mkdir(parents=True, exist_ok=True)
-            if (staging / name).exists():
-                shutil.copy2(staging / name, failed_dir / name)
-            shutil.rmtree(staging, ignore_errors=True)
-            evalue = str(exc.evalue).splitlines()[0] if exc.evalue else ""
             raise ReportError(
-                f"notebook {name} failed in cell {exc.exec_count}: {exc.ename}: {evalue}",
-                file=failed_dir / name,
+                f"notebook {name} failed in cell {exc.exec_count}: {exc.ename}: "
+                f"{first_line(exc.evalue)}",
+                file=final_dir / "failed" / name,
                 hint="open the failed notebook to see the traceback; the previous report was "
                 "left in place",
             ) from exc

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.kpis import kpi_frame as kpi_frame  # re-exported for the notebooks
 from workbench.kpis import kpi_history, kpi_table, months_between, posts_in_month
 from workbench.report.context import MonthContext
 
@@ -448,16 +449,6 @@ def summary_banners(hypothesis_rows: list[dict[str, Any]]) -> list[str]:
             f"yet” ({len(tested)} could be tested at all)."
         ]
     return []
-
-
-def kpi_frame(kpi_rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """KPI records back into the frame the KPI table renders."""
-    from workbench.kpis import KPI_COLUMNS
-
-    frame = pd.DataFrame(kpi_rows, columns=list(KPI_COLUMNS))
-    for column in ("value", "previous", "change_pct", "ci_low", "ci_high"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    return frame
 
 
 def what_would_settle(ctx: MonthContext, hypothesis_rows: list[dict[str, Any]]) -> pd.DataFrame:
