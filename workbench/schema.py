@@ -7,6 +7,7 @@ is NA, never 0.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 PLATFORMS = ("facebook", "instagram", "linkedin", "tiktok")
@@ -121,25 +122,78 @@ TABLE_DTYPES: dict[str, dict[str, str]] = {
 }
 
 
+_TARGETS: dict[str, object] = {}
+
+
+def _target(dtype: str) -> object:
+    """The pandas dtype object for a schema dtype string (cached)."""
+    found = _TARGETS.get(dtype)
+    if found is None:
+        found = _TARGETS[dtype] = pd.api.types.pandas_dtype(dtype)
+    return found
+
+
+def _hashtag_lists(values: pd.Series) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values.tolist()):
+        out[i] = list(v) if isinstance(v, (list, tuple)) else []
+    return out
+
+
+def _conform_column(values: pd.Series, column: str, dtype: str, tz: str | None) -> object:
+    """One canonical column (an array or Series) from ``values``."""
+    if column == "published_at":
+        if isinstance(values.dtype, pd.DatetimeTZDtype):  # to_datetime(utc=True) is a no-op
+            stamps = values.dt.tz_convert("UTC")
+        else:
+            stamps = pd.to_datetime(values, utc=True)
+        return stamps.dt.tz_convert(tz) if tz else stamps
+    if column == "hashtags":
+        return _hashtag_lists(values)
+    target = _target(dtype)
+    if values.dtype == target:  # already canonical: astype would only copy
+        return values
+    if dtype.startswith("datetime64[ns, UTC]"):
+        return pd.to_datetime(values, utc=True).astype("datetime64[ns, UTC]")
+    if dtype.startswith("datetime64"):
+        return pd.to_datetime(values).astype("datetime64[ns]")
+    return values.astype(dtype)
+
+
 def _conform(frame: pd.DataFrame, dtypes: dict[str, str], *, tz: str | None = None) -> pd.DataFrame:
-    out = pd.DataFrame(index=frame.index)
+    columns = set(frame.columns)
+    index = pd.RangeIndex(len(frame))
+    data = {}
     for column, dtype in dtypes.items():
-        if column in frame.columns:
+        if column in columns:
             values = frame[column]
         else:
             values = pd.Series(pd.NA, index=frame.index, dtype="object")
-        if column == "published_at":
-            stamps = pd.to_datetime(values, utc=True)
-            out[column] = stamps.dt.tz_convert(tz) if tz else stamps
-        elif column == "hashtags":
-            out[column] = values.map(lambda v: list(v) if isinstance(v, (list, tuple)) else [])
-        elif dtype.startswith("datetime64[ns, UTC]"):
-            out[column] = pd.to_datetime(values, utc=True).astype("datetime64[ns, UTC]")
-        elif dtype.startswith("datetime64"):
-            out[column] = pd.to_datetime(values).astype("datetime64[ns]")
-        else:
-            out[column] = values.astype(dtype)
-    return out.reset_index(drop=True)
+        result = _conform_column(values, column, dtype, tz)
+        if isinstance(result, pd.Series):
+            # same row labels everywhere; Series (not bare arrays) keep copy-on-write tracking
+            result = result.set_axis(index)
+        data[column] = result
+    # one construction, no per-column insert
+    return pd.DataFrame(data, index=index, copy=False)
+
+
+def constant(value: object, n: int, dtype: str) -> pd.Series:
+    """``n`` copies of ``value`` as a canonical ``dtype`` column (what conform would make).
+
+    Cheaper than broadcasting a scalar into an object column and casting it later: parsers
+    use it for the per-file constants (platform, metric, source_file, snapshot_at).
+    """
+    index = pd.RangeIndex(n)
+    if dtype == "string" and (isinstance(value, str) or value is None or value is pd.NA):
+        return pd.Series(pd.array([value] * n, dtype="string"), index=index, copy=False)
+    if (dtype == "datetime64[ns, UTC]" and isinstance(value, pd.Timestamp)
+            and value.tz is not None and value is not pd.NaT):
+        stamp = value.tz_convert("UTC").as_unit("ns")
+        naive = np.full(n, stamp.tz_localize(None).to_datetime64())
+        return pd.Series(pd.DatetimeIndex(naive).tz_localize("UTC"), index=index, copy=False)
+    values = pd.Series([value] * n, index=index, dtype="object")
+    return _conform_column(values, "", dtype, None)
 
 
 def conform_posts(frame: pd.DataFrame, tz: str) -> pd.DataFrame:

@@ -18,8 +18,12 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import multiprocessing as mp
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -240,14 +244,18 @@ def _definition_changes(posts: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _combine(parsed: list[tuple[str, ParsedExport]], name: str, tz: str) -> pd.DataFrame:
     """Concatenate one table over files, ``source_file`` relative to RAW_DIR."""
-    frames = []
+    frames, rels = [], []
     for rel, result in parsed:
         frame = result.tables.get(name)
         if frame is not None and len(frame):
-            frames.append(frame.assign(source_file=pd.array([rel] * len(frame), dtype="string")))
+            frames.append(frame)
+            rels.extend([rel] * len(frame))
     if not frames:
         return empty_table(name, tz)
-    return pd.concat(frames, ignore_index=True)
+    combined = pd.concat(frames, ignore_index=True)
+    # one column for all files (same as assigning it per frame before the concat)
+    combined["source_file"] = pd.array(rels, dtype="string")
+    return combined
 
 
 def _same_dtype(actual: Any, expected: str, tz: str) -> bool:
@@ -265,6 +273,83 @@ def _conformed(frame: pd.DataFrame, name: str, tz: str) -> pd.DataFrame:
     ):
         return frame.reset_index(drop=True)
     return conform_posts(frame, tz) if name == "posts" else conform(frame, name)
+
+
+#: Below this many files the process pool costs more than it saves.
+PARALLEL_MIN_FILES = 20
+#: Environment variable: number of parsing processes (1 = serial, in this process).
+WORKERS_ENV = "WORKBENCH_WORKERS"
+
+_ParseOutcome = tuple[str, "ParsedExport | None", "dict[str, Any] | None", list[WorkbenchError]]
+
+
+def _parse_file(path: Path, raw_dir: Path, ctx: ParseContext) -> _ParseOutcome:
+    """Read, detect and parse one file: (rel, result, log entry, errors)."""
+    rel = path.relative_to(raw_dir).as_posix()
+    try:
+        raw = RawFile.read(path)
+        kind = detect(raw)
+        result = kind.parse(raw, ctx)
+    except MultipleErrors as exc:
+        return rel, None, None, list(exc.errors)
+    except WorkbenchError as exc:
+        return rel, None, None, [exc]
+    return rel, result, _file_entry(rel, raw, result, kind.label), []
+
+
+def _portable(exc: WorkbenchError) -> tuple[type, tuple, dict[str, Any]]:
+    """A WorkbenchError as picklable parts (its keyword-only fields do not survive pickle)."""
+    return type(exc), exc.args, dict(vars(exc))
+
+
+def _restore(parts: tuple[type, tuple, dict[str, Any]]) -> WorkbenchError:
+    cls, args, state = parts
+    exc = cls.__new__(cls)
+    exc.args = args
+    vars(exc).update(state)
+    return exc
+
+
+def _parse_chunk(paths: list[Path], raw_dir: Path, ctx: ParseContext) -> list[tuple]:
+    """Worker side: parse ``paths`` in order; errors travel as portable parts."""
+    out = []
+    for path in paths:
+        rel, result, entry, errors = _parse_file(path, raw_dir, ctx)
+        out.append((rel, result, entry, [_portable(e) for e in errors]))
+    return out
+
+
+def _workers(n_files: int) -> int:
+    """How many parsing processes: ``WORKBENCH_WORKERS``, else up to 2 (1 = serial)."""
+    setting = os.environ.get(WORKERS_ENV, "").strip()
+    if setting:
+        try:
+            wanted = max(1, int(setting))
+        except ValueError:
+            wanted = 1
+    else:
+        wanted = min(2, os.cpu_count() or 1)
+        if "fork" not in mp.get_all_start_methods():
+            wanted = 1  # spawn re-imports everything per worker: not worth it by default
+    if n_files < PARALLEL_MIN_FILES:
+        return 1
+    return wanted
+
+
+def _parse_all(files: list[Path], raw_dir: Path, ctx: ParseContext) -> list[_ParseOutcome]:
+    """Parse every file, in a small process pool when worthwhile; results in file order."""
+    workers = _workers(len(files))
+    if workers <= 1:
+        return [_parse_file(path, raw_dir, ctx) for path in files]
+    size = max(1, min(16, len(files) // (workers * 8)))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    method = "fork" if "fork" in mp.get_all_start_methods() else None
+    outcomes: list[_ParseOutcome] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method)) as pool:
+        for chunk in pool.map(_parse_chunk, chunks, repeat(raw_dir), repeat(ctx)):
+            for rel, result, entry, errors in chunk:
+                outcomes.append((rel, result, entry, [_restore(e) for e in errors]))
+    return outcomes
 
 
 def ingest(raw_dir: Path, out_dir: Path, params: dict) -> IngestResult:
@@ -298,19 +383,12 @@ def ingest(raw_dir: Path, out_dir: Path, params: dict) -> IngestResult:
     parsed: list[tuple[str, ParsedExport]] = []
     entries: list[dict[str, Any]] = []
     errors: list[WorkbenchError] = []
-    for path in files:
-        rel = path.relative_to(raw_dir).as_posix()
-        try:
-            raw = RawFile.read(path)
-            kind = detect(raw)
-            result = kind.parse(raw, ctx)
-        except MultipleErrors as exc:
-            errors.extend(exc.errors)
-        except WorkbenchError as exc:
-            errors.append(exc)
+    for rel, result, entry, file_errors in _parse_all(files, raw_dir, ctx):
+        if file_errors:
+            errors.extend(file_errors)
         else:
             parsed.append((rel, result))
-            entries.append(_file_entry(rel, raw, result, kind.label))
+            entries.append(entry)
     if errors:
         raise MultipleErrors(errors)
 
@@ -322,7 +400,8 @@ def ingest(raw_dir: Path, out_dir: Path, params: dict) -> IngestResult:
         combined = _combine(parsed, name, tz)
         deduped, dedupe[name] = _dedupe(name, combined, order, warnings)
         tables[name] = _conformed(deduped, name, tz)
-    changes = _definition_changes(_combine(parsed, "posts", tz))
+        if name == "posts":
+            changes = _definition_changes(combined)
 
     log = {
         "raw_dir": str(raw_dir.resolve()),

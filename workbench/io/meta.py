@@ -36,7 +36,7 @@ from workbench.io.registry import (
     register,
     snapshot_from_file,
 )
-from workbench.schema import conform, conform_posts
+from workbench.schema import conform, conform_posts, constant
 
 META_TZ = "America/Los_Angeles"
 REDOWNLOAD_HINT = (
@@ -133,10 +133,12 @@ REQUIRED_HEADERS = {
 }
 
 MISSING_TOKENS = ("N/A", "n/a", "--", "-")
+_MISSING_SET = pa.array(MISSING_TOKENS, type=pa.string())
 _NAME_RANGE = re.compile(
     r"^([A-Z][a-z]{2})-(\d{2})-(\d{4})_([A-Z][a-z]{2})-(\d{2})-(\d{4})_"
 )
 _DAMAGED_ID = r"(?:\.\d+$)|(?:[eE][+-]?\d+$)"
+_HASHTAG = re.compile(r"#\w+")
 
 
 def normalise_header(text: str) -> str:
@@ -199,6 +201,7 @@ class _Columns:
         self.frame = (raw.read_csv(delimiter=delimiter, usecols=used, dtype=object)
                       if used else pd.DataFrame())
         self.frame.columns = used
+        self._text: dict[str, pd.Series] = {}
 
     def column(self, pos: int) -> pd.Series:
         """Return the raw column at header position ``pos``."""
@@ -212,14 +215,27 @@ class _Columns:
 
     def text(self, field: str) -> pd.Series:
         """Return the column as strings (NA when empty); duplicated headers: first non-empty."""
+        cached = self._text.get(field)
+        if cached is None:
+            cached = self._text[field] = self._read_text(field)
+        return cached  # safe to share: pandas copy-on-write
+
+    def _read_text(self, field: str) -> pd.Series:
         if field not in self.positions:
             return pd.Series(pd.NA, index=self.frame.index, dtype="string")
         positions = self.positions[field]
         values = self.frame[positions[0]]
         for pos in positions[1:]:
             values = values.fillna(self.frame[pos])
-        values = values.astype("string").str.strip()
-        return values.mask(values == "")
+        # as .astype("string").str.strip() then "" -> NA, in one pass of Arrow kernels
+        try:
+            arr = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            values = values.astype("string").str.strip()
+            return values.mask(values == "")
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        return pd.Series(pd.arrays.ArrowStringArray(arr), index=values.index, copy=False)
 
     def count(self, field: str) -> pd.Series:
         """Return the column as nullable integers; empty and N/A are NA, never 0."""
@@ -245,6 +261,15 @@ def _row_number(index_label: int, header_rows: int = 1) -> int:
 
 def _to_number(values: pd.Series, raw: RawFile, column: str, header_rows: int = 1) -> pd.Series:
     """Parse numbers vectorised; thousands separators tolerated; bad cells name their row."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        try:  # fastest path: Arrow text -> placeholders null -> float64, all in C
+            arr = pa.array(values.array)
+            arr = pc.if_else(pc.is_in(arr, value_set=_MISSING_SET), pa.scalar(None, pa.string()),
+                             arr)
+            parsed = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+            return pd.Series(parsed, index=values.index, dtype="float64").astype("Float64")
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            pass
     values = values.mask(values.isin(MISSING_TOKENS))
     try:  # fast path: Arrow parses clean numeric text in C
         parsed = pc.cast(pa.array(values, type=pa.string(), from_pandas=True), pa.float64())
@@ -424,7 +449,8 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
     published_utc = _parse_publish_time(columns, warnings)
     index = columns.frame.index
 
-    out = pd.DataFrame(index=index)
+    # columns collected first, the frame built once (per-column inserts are slow)
+    out: dict[str, object] = {}
     out["platform"] = platform
     out["account"] = columns.text(account_field).fillna(account) if account else pd.NA
     out["account_id"] = columns.text(id_field)
@@ -440,10 +466,12 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
     else:
         caption = columns.text("description")
     out["caption"] = caption
-    # findall runs per row in Python: only on captions that hold a '#'
-    has_tag = caption.str.contains("#", regex=False).fillna(False).astype(bool)
-    out["hashtags"] = pd.Series(None, index=index, dtype="object")
-    out.loc[has_tag, "hashtags"] = caption[has_tag].str.findall(r"#\w+")
+    # findall only on captions that hold a '#'; the others get no list (conform: [])
+    tags = np.empty(len(index), dtype=object)
+    for i, text in enumerate(caption.tolist()):
+        if isinstance(text, str) and "#" in text:
+            tags[i] = _HASHTAG.findall(text)
+    out["hashtags"] = tags
     out["exposure_kind"] = "reach"
     for field in ("reach", "impressions", "views", "comments", "shares", "saves", "follows"):
         out[field] = columns.count(field)
@@ -475,6 +503,7 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
     snapshot = snapshot_from_file(raw.path)
     out["snapshot_at"] = snapshot
     out["source_file"] = str(raw.path)
+    out = pd.DataFrame(out, index=index)
     out = out[keep.to_numpy()]
 
     if not columns.has("views") and not columns.has("impressions"):
@@ -618,17 +647,19 @@ def parse_chart(raw: RawFile, ctx: ParseContext) -> ParsedExport:
                         header_rows)
     account = ((ctx.params.get("platforms") or {}).get(platform) or {}).get("account")
     snapshot = snapshot_from_file(raw.path)
+    n = len(dates)
     daily = conform(
         pd.DataFrame(
             {
-                "platform": platform,
-                "account": account if account else pd.NA,
-                "date": dates,
-                "metric": metric,
-                "value": values,
-                "source_file": str(raw.path),
-                "snapshot_at": snapshot,
-            }
+                "platform": constant(platform, n, "string"),
+                "account": constant(account if account else pd.NA, n, "string"),
+                "date": dates.to_numpy(),
+                "metric": constant(metric, n, "string"),
+                "value": values.to_numpy(),
+                "source_file": constant(str(raw.path), n, "string"),
+                "snapshot_at": constant(snapshot, n, "datetime64[ns, UTC]"),
+            },
+            index=pd.RangeIndex(n),
         ),
         "daily",
     )
