@@ -1,4 +1,4 @@
-"""Month-over-month KPI change (statistics.md §6): decomposition, bootstrap, noise band."""
+"""Month-over-month KPI change (statistics.md §6): decomposition, change interval, noise band."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from workbench.stats.kpi_change import (
     decomposition_sentence,
     noise_band,
     noise_band_detail,
+    permutation_ratio_interval,
 )
 
 TZ = "America/Toronto"
@@ -99,7 +100,7 @@ def test_empty_previous_month_gives_nan():
     assert decomposition_sentence(table).startswith("No comparison")
 
 
-def test_bootstrap_interval_covers_true_change_and_is_seeded():
+def test_interval_covers_true_change_and_is_seeded():
     covered = 0
     runs = 30
     for seed in range(runs):
@@ -121,6 +122,75 @@ def test_other_post_kpis_have_intervals(kpi):
     posts = two_months(3)
     low, high = change_interval(posts, "facebook", kpi, "2024-03", PARAMS)
     assert low is not None and high is not None and low < high
+
+
+def _interactions(rng, n, sigma=1.0, viral=0.0, alpha=0.7):
+    reach = np.maximum(np.round(np.exp(rng.normal(np.log(1500), sigma, n))), 1)
+    mu = 0.03 * reach * np.where(rng.random(n) < viral, 10.0, 1.0)
+    return rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu)).astype(float), reach
+
+
+@pytest.mark.parametrize(
+    ("sigma", "viral", "statistic"),
+    [
+        (1.0, 0.0, "mean"),  # the §6.3 scenario: BCa excluded the truth in 10-11 % here
+        (1.2, 0.02, "mean"),  # heavier tails + viral posts: BCa 13 %
+        (1.0, 0.0, "max"),  # top_post_reach
+    ],
+)
+def test_no_change_interval_type_one_error(sigma, viral, statistic):
+    """400 seeded null runs, 40 vs 40 posts: the 95 % interval excludes 1 in ≈ 5 % (MC SE 1.1 %).
+
+    The report labels a change "a real change" when this interval excludes 0 %; a regression
+    back to an anti-conservative interval (≥ 8.5 %) fails here.
+    """
+    rng = np.random.default_rng(42)
+    excluded = 0
+    runs = 400
+    for rep in range(runs):
+        (y0, reach0), (y1, reach1) = (
+            _interactions(rng, 40, sigma, viral),
+            _interactions(rng, 40, sigma, viral),
+        )
+        current, previous = (y1, y0) if statistic == "mean" else (reach1, reach0)
+        low, high = permutation_ratio_interval(
+            current, previous, statistic=statistic, n_permutations=499, seed=rep
+        )
+        excluded += not (low <= 1.0 <= high)
+    assert 0.015 <= excluded / runs <= 0.085
+
+
+def test_interval_of_total_includes_the_volume_change():
+    # Same per-post distribution, 25 → 60 posts: the total is expected to be 2.4×.
+    rng = np.random.default_rng(9)
+    frame = pd.concat(
+        [month_posts(rng, "2024-02", 25), month_posts(rng, "2024-03", 60)], ignore_index=True
+    )
+    posts = conform_posts(frame, TZ)
+    low, high = change_interval(posts, "facebook", "post_engagement", "2024-03", PARAMS)
+    table = decompose_change(posts, "facebook", "2024-03").set_index("factor")
+    change = table.loc["interactions", "change_pct"]
+    assert low < change < high
+    assert low < 140.0 < high
+    mean_low, mean_high = permutation_ratio_interval(
+        posts.loc[posts["published_at"].dt.month == 3, "interactions"].to_numpy(float),
+        posts.loc[posts["published_at"].dt.month == 2, "interactions"].to_numpy(float),
+        n_permutations=499,
+        seed=PARAMS["seed"],
+    )
+    assert low == pytest.approx(100 * (mean_low * 60 / 25 - 1))
+    assert high == pytest.approx(100 * (mean_high * 60 / 25 - 1))
+
+
+def test_no_interactions_this_month_gives_no_interval():
+    posts = two_months(11)
+    posts = posts.assign(
+        interactions=posts["interactions"].where(posts["published_at"].dt.month == 2, 0)
+    )
+    assert change_interval(posts, "facebook", "post_engagement", "2024-03", PARAMS) == (
+        None,
+        None,
+    )
 
 
 def test_too_few_posts_no_interval():

@@ -154,3 +154,85 @@ def test_daypart_wraps_midnight():
         "22-06",
         "22-06",
     ]
+
+
+def _slots(**overrides):
+    """One candidate slot exactly at every §4.4 threshold (it qualifies), plus a dull one."""
+    row = {
+        "slot": "weekday 10-14",
+        "daytype": "weekday",
+        "daypart": "10-14",
+        "n": 10,
+        "median": 1.2,
+        "low80": 0.95,
+        "high80": 1.5,
+        "p_above_1": 0.80,
+        "p_best": 0.10,
+        "supported": True,
+    }
+    dull = {
+        **row,
+        "slot": "weekday 14-18",
+        "daypart": "14-18",
+        "n": 40,
+        "median": 1.0,
+        "low80": 0.8,
+        "high80": 1.2,
+        "p_above_1": 0.5,
+    }
+    return pd.DataFrame([{**row, **overrides}, dull])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "n_posts", "p_rule", "recommended"),
+    [
+        ({}, 100, 0.10, True),  # every threshold met with equality
+        ({}, 99, 0.10, False),  # < 100 posts in the window
+        ({"n": 9}, 100, 0.10, False),  # < 10 posts in the slot
+        ({"p_above_1": 0.799}, 100, 0.10, False),  # P(RR > 1) < 0.80
+        ({"low80": 0.949}, 100, 0.10, False),  # lower 80 % bound < 0.95
+        ({}, 100, 0.1001, False),  # adjusted p > 0.10 and P(best) < 0.5
+        ({"p_best": 0.5}, 100, 0.9, True),  # ... unless P(best) ≥ 0.5
+        ({"p_best": 0.499}, 100, None, False),  # no test p and P(best) < 0.5
+        ({"supported": False}, 100, 0.01, False),  # never outside the supported hours
+    ],
+)
+def test_best_time_thresholds_are_exactly_section_4_4(overrides, n_posts, p_rule, recommended):
+    from workbench.stats.posting_times import _decide
+
+    best, verdict, next_step, slots = _decide(
+        _slots(**overrides), n_posts=n_posts, window_months=6, platform="facebook", p_rule=p_rule
+    )
+    assert (best == "weekday 10-14") is recommended
+    assert bool(slots["qualifies"].iloc[0]) is recommended
+    assert not slots["qualifies"].iloc[1]
+    if not recommended:
+        assert NOT_ENOUGH in verdict and next_step
+
+
+def test_with_adjusted_p_judges_by_the_adjusted_p(evening):
+    _, result = evening
+    slots = result.slots_frame()
+    by_p_best = bool((slots["qualifies"] & (slots["p_best"] >= 0.5)).any())
+    assert result.with_adjusted_p(0.5).best_slot is not None or not by_p_best
+    lenient = result.with_adjusted_p(0.01)
+    assert lenient.best_slot == result.best_slot  # raw p < 0.01 already met the test branch
+    assert lenient.p_adjusted == 0.01
+
+
+def test_null_false_recommendation_rate_regression():
+    """Seeded null data sets: the spec's own rule recommends a time in ~13 % (family of one)
+    and ~6 % (BH family of 10 other null tests); see benchmarks/stats_kpi_and_times.md."""
+    from workbench.stats.multiple import bh_adjust
+
+    rng = np.random.default_rng(0)
+    alone = in_family = 0
+    runs = 24
+    for seed in range(runs):
+        result = analyse_posting_times(simulate(500 + seed, n=200), params=PARAMS, month="2024-06")
+        alone += result.with_adjusted_p(result.p_value).best_slot is not None
+        p_adj = float(bh_adjust([result.p_value, *rng.random(10)])[0])
+        in_family += result.with_adjusted_p(p_adj).best_slot is not None
+    assert in_family <= alone
+    assert alone <= 6  # 25 %: a regression well above the measured ~13 %
+    assert in_family <= 4

@@ -182,34 +182,40 @@ def content_family(ctx: MonthContext):
 
     table = hypotheses(ctx)
     posting = posting_times(ctx)
-    ids = [r.id for r in table.results] + ["posting_time"]
-    p_values = [r.p_value for r in table.results] + [posting.p_value]
+    timed = list(posting)
+    ids = [r.id for r in table.results] + ["posting_time"] * len(timed)
+    p_values = [r.p_value for r in table.results] + [posting[p].p_value for p in timed]
     adjusted = adjust_family(ids, p_values,
                              registered=ctx.params.get("registered_hypotheses") or (),
                              alpha=float(ctx.params.get("alpha", 0.05)))
+    n_content = len(table.results)
     results = [
         replace(r, p_adjusted=float(p), confidence=confidence_label(
             float(p), r.ci_low, r.ci_high, r.underpowered, r.method))
-        for r, p in zip(table.results, adjusted[:-1], strict=True)
+        for r, p in zip(table.results, adjusted[:n_content], strict=True)
     ]
     table = HypothesisTable(results=results, month=table.month, window=table.window,
                             prepared=table.prepared)
-    p_time = float(adjusted[-1]) if adjusted[-1] == adjusted[-1] else None
-    posting = posting.with_adjusted_p(p_time)
-    time_record = posting.hypothesis_record()
-    time_record["confidence"] = confidence_label(p_time, None, None,
-                                                 bool(time_record.get("underpowered")),
-                                                 str(time_record.get("method")))
-    return table, posting, [*table.to_records(), time_record]
+    time_records = []
+    for platform, p_adj in zip(timed, adjusted[n_content:], strict=True):
+        p_time = float(p_adj) if p_adj == p_adj else None
+        posting[platform] = posting[platform].with_adjusted_p(p_time)
+        record = posting[platform].hypothesis_record()
+        record["confidence"] = confidence_label(p_time, None, None,
+                                                bool(record.get("underpowered")),
+                                                str(record.get("method")))
+        time_records.append(record)
+    return table, posting, [*table.to_records(), *time_records]
 
 
-def posting_times_in_family(ctx: MonthContext):
-    """Posting times judged with the family-adjusted p recorded by the hypotheses notebook."""
+def posting_times_in_family(ctx: MonthContext) -> dict[str, Any]:
+    """Per-platform posting times judged with the family-adjusted p of the hypotheses notebook."""
     rows = recorded_or_none(ctx, "hypotheses")
     if rows is None:
         return content_family(ctx)[1]
-    p_time = next((r.get("p_adjusted") for r in rows if r.get("id") == "posting_time"), None)
-    return posting_times(ctx).with_adjusted_p(p_time)
+    adjusted = {r.get("platform"): r.get("p_adjusted") for r in rows
+                if r.get("id") == "posting_time"}
+    return {p: r.with_adjusted_p(adjusted.get(p)) for p, r in posting_times(ctx).items()}
 
 
 def recorded_or_none(ctx: MonthContext, name: str):
@@ -219,11 +225,51 @@ def recorded_or_none(ctx: MonthContext, name: str):
     return recorded(ctx.results_dir, name)
 
 
-def posting_times(ctx: MonthContext):
-    """Posting-time analysis over the rolling window (a PostingTimesResult)."""
+#: Platforms whose exports carry a time of day (LinkedIn gives only the UTC date).
+DEFAULT_TIMED_PLATFORMS = ("facebook", "instagram", "tiktok")
+
+
+def posting_time_platforms(ctx: MonthContext) -> list[str]:
+    """Platforms analysed for posting times: those with posts and a real time of day."""
+    configured = (ctx.params.get("posting_times") or {}).get("platforms")
+    allowed = list(configured) if configured else list(DEFAULT_TIMED_PLATFORMS)
+    present = set(ctx.posts["platform"].dropna())
+    return [p for p in allowed if p in present]
+
+
+def posting_times(ctx: MonthContext) -> dict[str, Any]:
+    """Posting-time analysis per platform over the rolling window (statistics.md §4).
+
+    One joint test of the time terms per platform (§3.1); a best time needs 100 posts on
+    that platform in the window (§4.4). Platforms whose exports have no time of day
+    (LinkedIn) are left out: their posts would all sit at the same placeholder hour.
+    """
     from workbench.stats.posting_times import analyse_posting_times
 
-    return analyse_posting_times(ctx.posts, ctx.labels, params=ctx.params, month=ctx.month)
+    return {
+        platform: analyse_posting_times(ctx.posts, ctx.labels, params=ctx.params,
+                                        month=ctx.month, platform=platform)
+        for platform in posting_time_platforms(ctx)
+    }
+
+
+def posting_times_summary(results: dict[str, Any]) -> dict[str, Any]:
+    """results.json ``posting_times``: per-platform results plus one combined verdict."""
+    from workbench.report.display import PLATFORM_LABELS
+
+    by_platform = {p: r.to_json() for p, r in results.items()}
+    best = {p: r.best_slot for p, r in results.items() if r.best_slot}
+    if best:
+        verdict = " ".join(f"{PLATFORM_LABELS.get(p, p)}: {results[p].verdict}" for p in best)
+    elif results:
+        verdict = ("No posting time stands out reliably yet on "
+                   + ", ".join(PLATFORM_LABELS.get(p, p) for p in results)
+                   + "; keep varying posting times (or randomise them in an experiment) "
+                     "so the question can be settled.")
+    else:
+        verdict = "No platform with timed posts in the window."
+    return {"by_platform": by_platform, "best_slot": best or None, "verdict": verdict,
+            "platforms": list(results)}
 
 
 def topics(ctx: MonthContext):
@@ -259,7 +305,8 @@ def kpi_records(ctx: MonthContext) -> list[dict[str, Any]]:
 
 def posting_times_record(ctx: MonthContext) -> dict[str, Any]:
     """Recorded posting-time result (or computed now)."""
-    return recorded_or(ctx, "posting_times", lambda: posting_times_in_family(ctx).to_json())
+    return recorded_or(ctx, "posting_times",
+                       lambda: posting_times_summary(posting_times_in_family(ctx)))
 
 
 def topics_record(ctx: MonthContext) -> dict[str, Any]:

@@ -2,24 +2,45 @@
 
 * :func:`decompose_change` — total interactions of posts published in a month versus the month
   before, split into volume × exposure per post × interactions per exposure (§6.2).
-* :func:`change_interval` — a seeded post-level bootstrap interval for the ``change_pct`` of the
-  post-based KPIs (§6.3). Post counts are held fixed (the planned volume): each month is
-  resampled on its own.
+* :func:`change_interval` — a seeded post-level interval for the ``change_pct`` of the post-based
+  KPIs (§6.3), by inverting a two-sample permutation test (see below). Post counts are held
+  fixed (the planned volume).
 * :func:`noise_band` — for page-level KPIs without a post-level sample, the typical
   month-to-month swing from earlier months (robust SD of log changes, §6.3).
 
 Never Poisson intervals on totals: interactions cluster within posts (measured type-I 0.73).
+
+Why not the §6.3 BCa bootstrap: the report calls a change "a real change" when the 95 %
+interval excludes 0 %, so the interval's type-I error is what leadership sees. Measured with 40
+vs 40 posts and no true change (reach log-normal σ = 1, NB2 α = 0.7; benchmarks/
+stats_kpi_and_times.md), the BCa interval of Σ(current)/Σ(previous) excluded the true ratio in
+0.093 of runs with 999 resamples and 0.092 with 9,999 (so not a resampling-error problem), and
+0.087-0.119 with σ = 1.2, 2 % viral posts, 25 vs 60 or 10 vs 10 posts; the percentile
+bootstrap (0.062-0.089) and the §6.3 NB month-dummy cross-check with the max-SE rule
+(0.068-0.094) were also above 0.05. The cause is the data, not a bug: per-post interactions
+are log-normal × NB, so with tens of posts a month's sum and its spread move together (a month
+without its one big post looks both low *and* precise), which neither a plain bootstrap nor a
+normal-theory interval corrects at this n.
+
+The interval is therefore the set of ratios θ that a two-sample permutation test does not reject
+under a multiplicative shift: the current month's values divided by θ are permuted with the
+previous month's (``bootstrap_reps`` permutations, seeded), with the Welch-studentized
+difference of means (sum and mean KPIs) or the log ratio of maxima (``top_post_reach``) as
+statistic, equal-tailed. "Excludes 0 %" is then exactly the permutation test of "no change",
+which is exact when the two months' posts are exchangeable (any tail, viral posts included) and,
+studentized, asymptotically valid when only the means are equal (Janssen 1997; Chung & Romano
+2013). Measured type-I 0.037-0.056 in all of the scenarios above (MC SE 0.005-0.007);
+coverage 0.948 at a true +50 % (BCa 0.893); about 8 % wider than BCa on the log scale, which
+was too narrow. Cost: ~10-30 ms per interval.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from workbench.kpis import exposure_of, posts_in_month
 from workbench.stats.outcomes import EXPOSURE_BY_PLATFORM
@@ -145,16 +166,106 @@ def _kpi_sample(posts: pd.DataFrame, platform: str, kpi: str, month: str) -> np.
     return values.dropna().to_numpy(dtype=float)
 
 
-def _ratio_statistic(kpi: str):
-    reduce = {"post_engagement": np.sum, "top_post_reach": np.max, "avg_views_per_video": np.mean}[
-        kpi
-    ]
+def _welch_difference(current: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """Welch-studentized difference of means along the last axis (0 where the SE is 0)."""
+    n1, n0 = current.shape[-1], previous.shape[-1]
+    se = np.sqrt(current.var(axis=-1, ddof=1) / n1 + previous.var(axis=-1, ddof=1) / n0)
+    diff = current.mean(axis=-1) - previous.mean(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(se > 0, diff / se, 0.0)
 
-    def statistic(current: np.ndarray, previous: np.ndarray, axis: int = -1) -> np.ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return reduce(current, axis=axis) / reduce(previous, axis=axis)
 
-    return statistic
+def _log_max_ratio(current: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """log(max current / max previous) along the last axis (±inf when a maximum is 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(current.max(axis=-1)) - np.log(previous.max(axis=-1))
+
+
+def _point_ratio(kpi: str, current: np.ndarray, previous: np.ndarray) -> float:
+    """The KPI ratio current / previous (sum, max or mean)."""
+    reduce = {"post_engagement": np.sum, "top_post_reach": np.max, "avg_views_per_video": np.mean}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(reduce[kpi](current) / reduce[kpi](previous))
+
+
+#: Bracket of the search for an interval bound, on the log-ratio scale (e^±20).
+_MAX_LOG_STEP = 20.0
+#: Precision of an interval bound on the log-ratio scale (≈ 0.01 percentage points).
+_LOG_TOLERANCE = 1e-4
+
+
+def permutation_ratio_interval(
+    current: np.ndarray,
+    previous: np.ndarray,
+    *,
+    statistic: str = "mean",
+    n_permutations: int = 999,
+    seed: int = 0,
+    confidence_level: float = 0.95,
+) -> tuple[float, float] | None:
+    """Interval for θ = KPI(current) / KPI(previous) by inverting a permutation test.
+
+    For a candidate θ, ``current / θ`` and ``previous`` are pooled and split at random
+    ``n_permutations`` times (the same splits for every θ); θ is rejected when the observed
+    statistic lies in the upper or lower ``(1 − level) / 2`` tail of the permutation
+    distribution (p = (1 + #as extreme) / (B + 1)). The bounds are found by bisection on log θ.
+
+    Args:
+        current: This month's per-post values (≥ 2).
+        previous: Last month's per-post values (≥ 2).
+        statistic: ``"mean"`` (ratio of means, Welch-studentized difference of means as test
+            statistic) or ``"max"`` (ratio of maxima, log ratio as test statistic).
+        n_permutations: Random splits B.
+        seed: Seed of the splits.
+        confidence_level: Interval level.
+
+    Returns:
+        ``(low, high)`` of θ, or None when a bound cannot be bracketed (e.g. all zeros).
+    """
+    current = np.asarray(current, dtype=float)
+    previous = np.asarray(previous, dtype=float)
+    n1 = len(current)
+    test = {"mean": _welch_difference, "max": _log_max_ratio}[statistic]
+    reduce = {"mean": np.mean, "max": np.max}[statistic]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = float(np.log(reduce(current) / reduce(previous)))
+    if not np.isfinite(estimate):
+        return None
+    rng = np.random.default_rng(seed)
+    splits = np.argsort(rng.random((int(n_permutations), n1 + len(previous))), axis=1)
+    tail = (1.0 - confidence_level) / 2.0
+    denominator = n_permutations + 1.0
+
+    def accepted(log_theta: float, upper_tail: bool) -> bool:
+        scaled = current / np.exp(log_theta)
+        pooled = np.concatenate([scaled, previous])[splits]
+        permuted = test(pooled[:, :n1], pooled[:, n1:])
+        observed = test(scaled, previous)
+        extreme = permuted >= observed if upper_tail else permuted <= observed
+        return (1.0 + np.count_nonzero(extreme)) / denominator > tail
+
+    def bound(direction: float) -> float:
+        # Lower bound: small θ make the observed statistic large (upper tail), and vice versa.
+        upper_tail = direction < 0
+        inside, step = estimate, 0.25
+        outside = estimate + direction * step
+        while accepted(outside, upper_tail):
+            inside, step = outside, 2 * step
+            if step > _MAX_LOG_STEP:
+                return float("nan")
+            outside = estimate + direction * step
+        while abs(outside - inside) > _LOG_TOLERANCE:
+            middle = 0.5 * (inside + outside)
+            if accepted(middle, upper_tail):
+                inside = middle
+            else:
+                outside = middle
+        return 0.5 * (inside + outside)
+
+    low, high = bound(-1.0), bound(+1.0)
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return None
+    return float(np.exp(low)), float(np.exp(high))
 
 
 def change_interval(
@@ -166,47 +277,46 @@ def change_interval(
     *,
     confidence_level: float = 0.95,
 ) -> tuple[float | None, float | None]:
-    """Bootstrap interval of a post-based KPI's ``change_pct`` (this month vs the previous).
+    """Interval of a post-based KPI's ``change_pct`` (this month vs the previous).
 
-    Each month's posts are resampled on their own (post counts held fixed), the statistic is
-    the ratio of the month KPIs (sum, max or mean), and the interval is BCa — percentile for
-    ``top_post_reach``, since the jackknife behind BCa is degenerate for a maximum.
+    The set of changes a permutation test does not reject (module docstring): for
+    ``post_engagement`` (a sum, post counts held fixed) and ``avg_views_per_video`` (a mean) the
+    ratio of per-post means with a Welch-studentized statistic, times n₁/n₀ for the sum; for
+    ``top_post_reach`` the ratio of maxima. The interval excludes 0 % exactly when the
+    permutation test of "no change" rejects at 1 − ``confidence_level``.
 
     Args:
         posts: Canonical posts (not modified).
         platform: Platform of the KPI.
         kpi: ``post_engagement`` | ``top_post_reach`` | ``avg_views_per_video``.
         month: ``YYYY-MM``.
-        params: Run parameters: ``seed``, ``bootstrap_reps`` (default 999).
+        params: Run parameters: ``seed``, ``bootstrap_reps`` (number of permutations,
+            default 999).
         confidence_level: Interval level.
 
     Returns:
         ``(ci_low, ci_high)`` in percent, like ``change_pct``; ``(None, None)`` when either
-        month has fewer than 5 posts with the value, the previous KPI is 0, or the bootstrap
-        is degenerate.
+        month has fewer than 5 posts with the value, the previous KPI is 0, or the interval is
+        degenerate (e.g. no interactions at all this month).
     """
     current = _kpi_sample(posts, platform, kpi, month)
     previous = _kpi_sample(posts, platform, kpi, _previous_month(month))
     if min(len(current), len(previous)) < MIN_POSTS_FOR_INTERVAL:
         return None, None
-    statistic = _ratio_statistic(kpi)
-    if not np.isfinite(statistic(current, previous)):
+    if not np.isfinite(_point_ratio(kpi, current, previous)):
         return None, None
-    method = "percentile" if kpi == "top_post_reach" else "BCa"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = sps.bootstrap(
-            (current, previous),
-            statistic,
-            n_resamples=int(params.get("bootstrap_reps", 999)),
-            vectorized=True,
-            method=method,
-            confidence_level=confidence_level,
-            rng=np.random.default_rng(int(params.get("seed", 0))),
-        )
-    low, high = result.confidence_interval
-    if not (np.isfinite(low) and np.isfinite(high)):
+    interval = permutation_ratio_interval(
+        current,
+        previous,
+        statistic="max" if kpi == "top_post_reach" else "mean",
+        n_permutations=int(params.get("bootstrap_reps", 999)),
+        seed=int(params.get("seed", 0)),
+        confidence_level=confidence_level,
+    )
+    if interval is None:
         return None, None
+    volume = len(current) / len(previous) if kpi == "post_engagement" else 1.0
+    low, high = interval[0] * volume, interval[1] * volume
     return float(100.0 * (low - 1.0)), float(100.0 * (high - 1.0))
 
 
