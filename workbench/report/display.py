@@ -126,8 +126,9 @@ def kpi_table_html(kpis: pd.DataFrame, *, platforms: Iterable[str] | None = None
         "<th>Last month</th><th>Change</th></tr></thead><tbody>"
         + "".join(body)
         + "</tbody></table>"
-        "<p class='footnote'>Change intervals (in brackets) are 95% bootstrap intervals over the "
-        "month's posts. “Sum of daily” figures add up daily values and can count the same "
+        "<p class='footnote'>Change intervals (in brackets) are 95% intervals from a permutation "
+        "test over the two months' posts: when one excludes 0%, the change is unlikely to be "
+        "chance. “Sum of daily” figures add up daily values and can count the same "
         "person more than once.</p>"
     )
     return Html(markup)

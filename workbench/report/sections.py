@@ -94,7 +94,7 @@ def dedupe_summary(ctx: MonthContext) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- KPIs
 def kpis(ctx: MonthContext) -> pd.DataFrame:
-    """The KPI table with previous month, change and the bootstrap interval of the change."""
+    """The KPI table with previous month, change and the interval of the change (post KPIs)."""
     from workbench.stats.kpi_change import change_interval
 
     def interval(platform: str, kpi: str):
