@@ -39,11 +39,11 @@ def files_table(ctx: MonthContext) -> pd.DataFrame:
         rows.append(
             {
                 "file": entry.get("path"),
-                "kind": entry.get("kind_label") or entry.get("kind"),
+                "kind": entry.get("label") or entry.get("kind"),
                 "rows": entry.get("rows"),
                 "account": entry.get("account"),
-                "from": entry.get("date_min"),
-                "to": entry.get("date_max"),
+                "from": (entry.get("date_min") or "")[:10],
+                "to": (entry.get("date_max") or "")[:10],
                 "downloaded": (entry.get("snapshot_at") or "")[:16].replace("T", " "),
                 "unknown columns": len(entry.get("unknown_columns") or []),
                 "warnings": len(entry.get("warnings") or []),
@@ -61,15 +61,28 @@ def ingest_warnings(ctx: MonthContext) -> list[str]:
 
 
 def metric_definition_changes(ctx: MonthContext) -> list[str]:
-    """Metric definition changes seen among the files of the window (e.g. Impressions→Views)."""
-    changes = ctx.ingest_log.get("metric_changes") or ctx.ingest_log.get(
-        "metric_definition_changes"
-    )
-    if isinstance(changes, list):
-        return [str(c) if not isinstance(c, dict) else c.get("message", str(c)) for c in changes]
-    if isinstance(changes, dict):
-        return [f"{k}: {v}" for k, v in changes.items()]
-    return []
+    """Metric definition changes among the files read (e.g. Impressions→Views), in words."""
+    from workbench.report.display import PLATFORM_LABELS
+
+    changes = ctx.ingest_log.get("metric_definition_changes") or []
+    lines = []
+    for change in changes:
+        if not isinstance(change, dict):
+            lines.append(str(change))
+            continue
+        with_files = change.get("files_with") or []
+        without = change.get("files_without") or []
+        platform = PLATFORM_LABELS.get(change.get("platform"), change.get("platform"))
+        lines.append(
+            f"{platform} '{change.get('metric')}': present in {len(with_files)} file(s), absent "
+            f"in {len(without)} (e.g. {_short(without[0]) if without else '–'}); figures on "
+            "either side of the change are not comparable."
+        )
+    return lines
+
+
+def _short(path: str) -> str:
+    return path if len(path) <= 60 else "…" + path[-59:]
 
 
 def excluded_posts(ctx: MonthContext) -> pd.DataFrame:
