@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 PLATFORMS = ("facebook", "instagram", "linkedin", "tiktok")
 FORMATS = ("photo", "video", "reel", "carousel", "link", "text", "live", "other")
@@ -49,6 +50,8 @@ POSTS_DTYPES: dict[str, str] = {
     "account_id": "string",
     "is_crosspost": "boolean",
     "duration_sec": "Float64",
+    # post rows in the source file as downloaded (TikTok lists only its top videos: §9.6)
+    "source_rows": "Int64",
 }
 POSTS_COLUMNS = tuple(POSTS_DTYPES)
 
@@ -144,9 +147,9 @@ def _conform_column(values: pd.Series, column: str, dtype: str, tz: str | None) 
     """One canonical column (an array or Series) from ``values``."""
     if column == "published_at":
         if isinstance(values.dtype, pd.DatetimeTZDtype):  # to_datetime(utc=True) is a no-op
-            stamps = values.dt.tz_convert("UTC")
-        else:
-            stamps = pd.to_datetime(values, utc=True)
+            # one conversion: to UTC and then to tz gives the same as straight to tz
+            return values.dt.tz_convert(tz if tz else "UTC")
+        stamps = pd.to_datetime(values, utc=True)
         return stamps.dt.tz_convert(tz) if tz else stamps
     if column == "hashtags":
         return _hashtag_lists(values)
@@ -154,13 +157,43 @@ def _conform_column(values: pd.Series, column: str, dtype: str, tz: str | None) 
     if values.dtype == target:  # already canonical: astype would only copy
         return values
     if dtype.startswith("datetime64[ns, UTC]"):
+        if isinstance(values.dtype, pd.DatetimeTZDtype) and str(values.dtype.tz) == "UTC":
+            return values.dt.as_unit("ns")  # only the unit differs (e.g. us from a Timestamp)
         return pd.to_datetime(values, utc=True).astype("datetime64[ns, UTC]")
     if dtype.startswith("datetime64"):
         return pd.to_datetime(values).astype("datetime64[ns]")
     return values.astype(dtype)
 
 
+def _already_canonical(frame: pd.DataFrame, dtypes: dict[str, str]) -> bool:
+    """True when ``frame`` has exactly the columns, order, dtypes and 0..n-1 row labels."""
+    index = frame.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+        return False
+    if list(frame.columns) != list(dtypes):
+        return False
+    return all(actual == _target(dtype) for actual, dtype in zip(frame.dtypes.tolist(),
+                                                                 dtypes.values(), strict=True))
+
+
+def _all_missing(n: int, dtype: str) -> object:
+    """``n`` NA in a canonical dtype, as an all-NA object column cast to it; else None."""
+    if dtype in ("Int64", "Float64", "boolean"):
+        data = np.zeros(n, dtype={"Int64": "int64", "Float64": "float64",
+                                  "boolean": "bool"}[dtype])
+        array_type = {"Int64": pd.arrays.IntegerArray, "Float64": pd.arrays.FloatingArray,
+                      "boolean": pd.arrays.BooleanArray}[dtype]
+        return array_type(data, np.ones(n, dtype=bool))
+    if dtype == "string":
+        return constant_array(None, n, "string")
+    return None
+
+
 def _conform(frame: pd.DataFrame, dtypes: dict[str, str], *, tz: str | None = None) -> pd.DataFrame:
+    if tz is None and _already_canonical(frame, dtypes):
+        # parsers that build canonical columns directly: nothing to cast (a shallow copy,
+        # so the caller still gets a frame of its own under copy-on-write)
+        return frame.copy(deep=False)
     columns = set(frame.columns)
     index = pd.RangeIndex(len(frame))
     data = {}
@@ -168,9 +201,13 @@ def _conform(frame: pd.DataFrame, dtypes: dict[str, str], *, tz: str | None = No
         if column in columns:
             values = frame[column]
         else:
+            missing = _all_missing(len(frame), dtype)
+            if missing is not None:  # a new array: nothing shared, no Series needed
+                data[column] = missing
+                continue
             values = pd.Series(pd.NA, index=frame.index, dtype="object")
         result = _conform_column(values, column, dtype, tz)
-        if isinstance(result, pd.Series):
+        if isinstance(result, pd.Series) and not result.index.equals(index):
             # same row labels everywhere; Series (not bare arrays) keep copy-on-write tracking
             result = result.set_axis(index)
         data[column] = result
@@ -185,15 +222,29 @@ def constant(value: object, n: int, dtype: str) -> pd.Series:
     use it for the per-file constants (platform, metric, source_file, snapshot_at).
     """
     index = pd.RangeIndex(n)
+    fast = constant_array(value, n, dtype)
+    if fast is not None:
+        return pd.Series(fast, index=index, copy=False)
+    values = pd.Series([value] * n, index=index, dtype="object")
+    return _conform_column(values, "", dtype, None)
+
+
+def constant_array(value: object, n: int, dtype: str) -> object:
+    """:func:`constant` as a bare (new, unshared) array, or None for other value types.
+
+    For frames built in one go from arrays: no Series per column to align.
+    """
     if dtype == "string" and (isinstance(value, str) or value is None or value is pd.NA):
-        return pd.Series(pd.array([value] * n, dtype="string"), index=index, copy=False)
+        scalar = pa.scalar(value if isinstance(value, str) else None, pa.large_string())
+        return pd.arrays.ArrowStringArray(pa.chunked_array([pa.repeat(scalar, n)]))
     if (dtype == "datetime64[ns, UTC]" and isinstance(value, pd.Timestamp)
             and value.tz is not None and value is not pd.NaT):
         stamp = value.tz_convert("UTC").as_unit("ns")
         naive = np.full(n, stamp.tz_localize(None).to_datetime64())
-        return pd.Series(pd.DatetimeIndex(naive).tz_localize("UTC"), index=index, copy=False)
-    values = pd.Series([value] * n, index=index, dtype="object")
-    return _conform_column(values, "", dtype, None)
+        return pd.DatetimeIndex(naive).tz_localize("UTC").array
+    if dtype == "boolean" and isinstance(value, bool):
+        return pd.arrays.BooleanArray(np.full(n, value), np.zeros(n, dtype=bool))
+    return None
 
 
 def conform_posts(frame: pd.DataFrame, tz: str) -> pd.DataFrame:

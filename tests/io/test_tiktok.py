@@ -158,3 +158,9 @@ def test_id_time_that_contradicts_post_time_is_not_trusted(tmp_path):
     post = parsed.tables["posts"].iloc[0]
     assert post["published_at"].strftime("%Y-%m-%d") == "2025-07-11"
     assert any("do not encode their 'Post time'" in note for note in parsed.notes)
+
+
+def test_posts_keep_their_file_row_count():
+    _, parsed = parse(FIXTURES / "tiktok_analytics.zip")
+    posts = parsed.tables["posts"]
+    assert posts["source_rows"].tolist() == [len(posts)] * len(posts)

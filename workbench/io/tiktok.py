@@ -29,14 +29,16 @@ from workbench import schema
 from workbench.errors import InputFormatError
 from workbench.io._tabular import (
     cell_text,
+    constant_column,
     hashtags,
     is_xlsx,
+    long_daily,
     match_columns,
     norm,
     read_workbook,
     rows_to_frame,
     snapshot_at,
-    sum_all,
+    sum_series,
     to_count,
     to_number,
 )
@@ -99,6 +101,17 @@ DAILY_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
 
 VIDEO_ID_RE = r"/video/(\d+)"
 USER_RE = r"tiktok\.com/@([^/?#]+)"
+_VIDEO_ID = re.compile(VIDEO_ID_RE)
+_USER = re.compile(USER_RE)
+
+
+def _first_group(texts: list, pattern: re.Pattern, index: pd.Index) -> pd.Series:
+    """``Series.str.extract(pattern, expand=False)`` for one group, as a plain loop."""
+    found = []
+    for text in texts:
+        match = pattern.search(text) if isinstance(text, str) else None
+        found.append(match.group(1) if match else None)
+    return pd.Series(pd.array(found, dtype="string"), index=index, copy=False)
 
 
 @dataclass
@@ -131,8 +144,9 @@ def _csv_member(member_raw: RawFile, modified, name: str) -> Member | None:
     kind = classify(member_raw.header_row(0, delimiter=","))
     if kind is None:
         return None
-    frame = member_raw.read_csv(delimiter=",")
-    return Member(name, kind, frame.astype("string"), modified)
+    # parsed straight to the string dtype (as read_csv(dtype=str).astype("string"), half the cost)
+    frame = member_raw.read_csv(delimiter=",", dtype="string")
+    return Member(name, kind, frame, modified)
 
 
 def _xlsx_members(raw: RawFile, modified=None) -> list[Member]:
@@ -193,7 +207,7 @@ def _zip_members(raw: RawFile, archive: zipfile.ZipFile) -> list[Member]:
 
 #: Cell text -> (year, month, day) as parsed by :func:`_parse_day_month_frame`: the same few
 #: hundred date texts recur in every download, and the vectorised parse costs ~5 ms a call.
-_DAY_MONTH_CACHE: dict[str, tuple[object, object, object]] = {}
+_DAY_MONTH_CACHE: dict[str, tuple[float, float, float]] = {}  # NaN = NA
 
 
 def parse_day_month(values: pd.Series) -> pd.DataFrame:
@@ -210,16 +224,20 @@ def parse_day_month(values: pd.Series) -> pd.DataFrame:
         if len(_DAY_MONTH_CACHE) > 100_000:
             _DAY_MONTH_CACHE.clear()
         parsed = _parse_day_month_frame(pd.Series(new, dtype="string"))
-        for text, y, m, d in zip(new, parsed["year"].tolist(), parsed["month"].tolist(),
-                                 parsed["day"].tolist(), strict=True):
+        # kept as floats (NaN = NA): the columns are then rebuilt with numpy, not per cell
+        columns = [parsed[name].to_numpy(dtype="float64", na_value=np.nan)
+                   for name in ("year", "month", "day")]
+        for text, y, m, d in zip(new, *columns, strict=True):
             _DAY_MONTH_CACHE[text] = (y, m, d)
-    none = (pd.NA, pd.NA, pd.NA)
-    rows = [_DAY_MONTH_CACHE[v] if isinstance(v, str) else none for v in items]
-    return pd.DataFrame(
-        {name: pd.array([row[i] for row in rows], dtype="Int64")
-         for i, name in enumerate(("year", "month", "day"))},
-        index=values.index,
-    )
+    none = (np.nan, np.nan, np.nan)
+    table = np.array([_DAY_MONTH_CACHE[v] if isinstance(v, str) else none for v in items],
+                     dtype="float64").reshape(len(items), 3)
+    out = {}
+    for i, name in enumerate(("year", "month", "day")):
+        column = table[:, i]
+        missing = np.isnan(column)
+        out[name] = pd.arrays.IntegerArray(np.where(missing, 0, column).astype("int64"), missing)
+    return pd.DataFrame(out, index=values.index)
 
 
 def _parse_day_month_frame(values: pd.Series) -> pd.DataFrame:
@@ -239,6 +257,44 @@ def _parse_day_month_frame(values: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"year": year, "month": month, "day": day}, index=values.index)
 
 
+def _ymd_days(years: np.ndarray, months: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """``datetime64[D]`` from year/month/day numbers; NaT where missing (NaN) or no such day.
+
+    What ``pd.to_datetime(DataFrame(year, month, day), errors="coerce")`` gives, in a few
+    numpy operations instead of a string round trip (this runs for every TikTok series).
+    """
+    years = np.asarray(years, dtype="float64")
+    months = np.asarray(months, dtype="float64")
+    days = np.asarray(days, dtype="float64")
+    ok = ~(np.isnan(years) | np.isnan(months) | np.isnan(days))
+    ok &= (months >= 1) & (months <= 12) & (days >= 1)
+    y = np.where(ok, years, 1970).astype("int64")
+    m = np.where(ok, months, 1).astype("int64")
+    d = np.where(ok, days, 1).astype("int64")
+    month_start = ((y - 1970) * 12 + m - 1).astype("datetime64[M]")
+    first = month_start.astype("datetime64[D]")
+    ok &= d <= ((month_start + 1).astype("datetime64[D]") - first).astype("int64")
+    out = first + (d - 1)
+    out[~ok] = np.datetime64("NaT")
+    return out
+
+
+def _ymd_dates(years: np.ndarray, months: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """:func:`_ymd_days` as ``datetime64[ns]`` (NaT outside the nanosecond range)."""
+    out = _ymd_days(years, months, days)
+    out[(out < np.datetime64("1678-01-01")) | (out > np.datetime64("2261-12-31"))] = (
+        np.datetime64("NaT"))
+    return out.astype("datetime64[ns]")
+
+
+def _span(stamps: np.ndarray) -> pd.Timedelta:
+    """The span (max - min) of ``stamps`` ignoring NaT, NaT when none (as pandas gives)."""
+    known = stamps[~np.isnat(stamps)]
+    if not len(known):
+        return pd.NaT
+    return pd.Timestamp(known.max()) - pd.Timestamp(known.min())
+
+
 def resolve_years(
     parts: pd.DataFrame, *, range_end: pd.Timestamp | None = None,
     range_start: pd.Timestamp | None = None,
@@ -254,19 +310,22 @@ def resolve_years(
     Returns:
         The dates (naive ``datetime64``; NaT where unparseable) and a sentence saying how.
     """
-    md = (parts["month"] * 100 + parts["day"]).astype("Float64")
-    valid = md.notna() & parts["year"].isna()
-    dates = pd.Series(pd.NaT, index=parts.index, dtype="datetime64[ns]")
-    with_year = parts["year"].notna()
+    # plain numpy from here on: NaN marks a missing part (pandas ops cost ~20x more here)
+    year = parts["year"].to_numpy(dtype="float64", na_value=np.nan)
+    month = parts["month"].to_numpy(dtype="float64", na_value=np.nan)
+    day = parts["day"].to_numpy(dtype="float64", na_value=np.nan)
+    md = month * 100 + day
+    with_year = ~np.isnan(year)
+    valid = ~np.isnan(md) & ~with_year
+    out = np.full(len(parts), np.datetime64("NaT"), dtype="datetime64[ns]")
     if with_year.any():
-        dates[with_year] = pd.to_datetime(parts[with_year][["year", "month", "day"]]
-                                          .astype("int64"), errors="coerce")
+        out[with_year] = pd.to_datetime(parts[with_year][["year", "month", "day"]]
+                                        .astype("int64"), errors="coerce").to_numpy()
     if not valid.any():
-        return dates, "dates carry their year"
-    seq = md[valid].to_numpy(dtype=float)
-    sub = parts[valid]
-    months = sub["month"].astype("int64").to_numpy()
-    days = sub["day"].astype("int64").to_numpy()
+        return pd.Series(out, index=parts.index), "dates carry their year"
+    seq = md[valid]
+    months = month[valid].astype("int64")
+    days = day[valid].astype("int64")
     if range_start is not None:
         how = f"years counted forward from the range start {range_start:%Y-%m-%d}"
     else:
@@ -285,14 +344,13 @@ def resolve_years(
             years = last_year - (wraps[-1] - wraps)
         if descending:
             years = years[::-1]
-        resolved = pd.to_datetime(
-            pd.DataFrame({"year": years, "month": months, "day": days}), errors="coerce")
-        candidates.append((resolved.max() - resolved.min(), int(wraps[-1]), resolved))
+        resolved = _ymd_dates(years, months, days)
+        candidates.append((_span(resolved), int(wraps[-1]), resolved))
     _, wrap_count, resolved = min(candidates, key=lambda c: (c[0], c[1]))
-    dates[valid] = resolved.to_numpy()
+    out[valid] = resolved
     if wrap_count > 1:
         how += "; WARNING: the dates wrap past New Year more than once (unsorted file?)"
-    return dates, how
+    return pd.Series(out, index=parts.index), how
 
 
 def _bad_dates(member: Member, column: str, dates: pd.Series, raw: RawFile) -> None:
@@ -316,26 +374,23 @@ def _daily(member: Member, raw, account, snapshot, anchor, start, notes, warning
     dates, how = resolve_years(parts, range_end=anchor, range_start=start)
     _bad_dates(member, columns["date"], dates, raw)
     notes.append(f"{member.name}: {how}")
-    frames = []
+    metrics, values = [], []
     for metric in DAILY_COLUMNS[member.kind]:
         if metric not in columns:
             continue
-        values = to_number(member.frame[columns[metric]], thousands=False)
-        negative = values < 0
-        if negative.any():
+        column = to_number(member.frame[columns[metric]], thousands=False)
+        if (column.to_numpy(dtype="float64", na_value=np.nan) < 0).any():
+            negative = (column < 0).fillna(False)
             shown = ", ".join(f"{d:%Y-%m-%d}: {v:g}" for d, v in
-                              zip(dates[negative.fillna(False)],
-                                  values[negative.fillna(False)], strict=True))
+                              zip(dates[negative], column[negative], strict=True))
             warnings.append(f"{member.name}: {int(negative.sum())} negative "
                             f"'{columns[metric]}' value(s) kept (deletions?): {shown}")
-        frames.append(pd.DataFrame({"date": dates, "metric": metric, "value": values}))
+        metrics.append(metric)
+        values.append(column)
     if member.kind == "follower_history":
         notes.append(f"{member.name}: follows = TikTok's net daily change in followers")
-    if not frames:
-        return schema.empty_table("daily")
-    daily = pd.concat(frames, ignore_index=True).assign(
-        platform=PLATFORM, account=account, source_file=str(raw.path), snapshot_at=snapshot)
-    return schema.conform(daily, "daily")
+    return long_daily(dates, dict(zip(metrics, values, strict=True)), platform=PLATFORM,
+                      account=account, source_file=str(raw.path), snapshot=snapshot)
 
 
 def _posts(member: Member, raw, ctx, snapshot, anchor, notes):
@@ -347,12 +402,17 @@ def _posts(member: Member, raw, ctx, snapshot, anchor, notes):
         "saves": ("Add to Favorites",),
     })
     link = frame[columns["link"]].astype("string").str.strip()
-    video_id = link.str.extract(VIDEO_ID_RE, expand=False).astype("string")
+    links = link.tolist()
+    video_id = _first_group(links, _VIDEO_ID, link.index)
     keep = video_id.notna()
-    frame, link, video_id = frame[keep], link[keep], video_id[keep]
+    if not keep.all():  # filtering copies: only when rows go
+        frame, link, video_id = frame[keep], link[keep], video_id[keep]
+        links = link.tolist()
     # TikTok video ids carry their creation time in the top 32 bits (seconds since 1970):
     # exact UTC publish times, which the year-less "Post time" cannot give.
-    seconds = video_id.map(lambda v: int(v) >> 32, na_action="ignore").astype("Int64")
+    seconds = pd.Series(pd.array([int(v) >> 32 if isinstance(v, str) else None
+                                  for v in video_id.tolist()], dtype="Int64"),
+                        index=video_id.index)
     from_id = pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
     plausible = (from_id >= pd.Timestamp("2016-09-01", tz="UTC")) & (
         from_id <= snapshot + pd.Timedelta(days=2))
@@ -361,16 +421,17 @@ def _posts(member: Member, raw, ctx, snapshot, anchor, notes):
         # The id's day must agree with the (year-less) "Post time" shown in the file; an id
         # that does not encode the upload time (re-uploads, other tools) falls back to it.
         stated = parse_day_month(frame[columns["post_time"]])
-        local = from_id.dt.tz_convert(ctx.tz)
-        id_day = pd.to_datetime(pd.DataFrame({"year": local.dt.year, "month": local.dt.month,
-                                              "day": local.dt.day}).astype("float"),
-                                errors="coerce")
-        stated_day = pd.to_datetime(pd.DataFrame({"year": local.dt.year, "month": stated["month"],
-                                                  "day": stated["day"]}).astype("float"),
-                                    errors="coerce")
-        gap_days = (id_day - stated_day).abs().dt.days
+        # calendar days in numpy (datetime64[D]): the local day of the id vs the stated one
+        local = from_id.dt.tz_convert(ctx.tz).dt.tz_localize(None).to_numpy()
+        id_day = local.astype("datetime64[D]")
+        id_year = np.where(np.isnat(id_day), np.nan,
+                           id_day.astype("datetime64[Y]").astype("int64") + 1970)
+        stated_day = _ymd_days(id_year, stated["month"].to_numpy("float64", na_value=np.nan),
+                               stated["day"].to_numpy("float64", na_value=np.nan))
+        known = ~np.isnat(stated_day) & ~np.isnat(id_day)
+        gap_days = np.abs(np.where(known, (id_day - stated_day).astype("int64"), 0))
         # allow one day (time-zone edge) and a year wrap (Dec 31 vs Jan 1)
-        disagree = stated_day.notna() & id_day.notna() & (gap_days > 1) & (gap_days < 364)
+        disagree = pd.Series(known & (gap_days > 1) & (gap_days < 364), index=frame.index)
         if disagree.any():
             published = published.mask(disagree)
             plausible = plausible & ~disagree
@@ -399,27 +460,31 @@ def _posts(member: Member, raw, ctx, snapshot, anchor, notes):
 
     likes, comments, shares = count("likes"), count("comments"), count("shares")
     caption = frame[columns["title"]].astype("string") if "title" in columns else None
-    parts_frame = pd.DataFrame({"likes": likes, "comments": comments, "shares": shares})
+    n = len(frame)
     posts = pd.DataFrame({
-        "platform": PLATFORM,
-        "account": link.str.extract(USER_RE, expand=False),
+        # per-file constants as canonical arrays (conform then has nothing to cast)
+        "platform": constant_column(PLATFORM, n, "string"),
+        "account": _first_group(links, _USER, link.index),
         "post_id": video_id,
         "permalink": link,
         "published_at": published,
         "published_at_utc": published,
-        "format": "video",
+        "format": constant_column("video", n, "string"),
         "caption": caption,
         "hashtags": hashtags(caption) if caption is not None else None,
-        "exposure_kind": "views",
+        "exposure_kind": constant_column("views", n, "string"),
         "views": count("views"),
         "reactions": likes,
         "comments": comments,
         "shares": shares,
         "saves": count("saves"),
         # statistics.md §1.2: TikTok interactions = likes + comments + shares
-        "interactions": sum_all(parts_frame, ["likes", "comments", "shares"]),
-        "snapshot_at": snapshot,
-        "source_file": str(raw.path),
+        "interactions": sum_series([likes, comments, shares]),
+        "snapshot_at": constant_column(snapshot, n, "datetime64[ns, UTC]"),
+        "source_file": constant_column(str(raw.path), n, "string"),
+        # Content.csv may list only the range's top videos (statistics.md §9.6): keep the
+        # file's row count, which later deduplication would hide
+        "source_rows": constant_column(n, n, "Int64"),
     })
     return schema.conform_posts(posts, ctx.tz)
 

@@ -174,7 +174,7 @@ def hypotheses(ctx: MonthContext):
     """The month's content hypotheses over the rolling window (a HypothesisTable)."""
     from workbench.stats.hypotheses import run_hypotheses
 
-    return run_hypotheses(ctx.posts, ctx.labels, ctx.params, ctx.month)
+    return run_hypotheses(ctx.posts, ctx.labels, ctx.params, ctx.month, ctx.tables.get("daily"))
 
 
 def content_family(ctx: MonthContext):
@@ -218,7 +218,7 @@ def content_family(ctx: MonthContext):
                                                 bool(record.get("underpowered")),
                                                 str(record.get("method")))
         time_records.append(record)
-    return table, posting, [*table.to_records(), *time_records]
+    return table, posting, [*table.to_records(details=True), *time_records]
 
 
 def posting_times_in_family(ctx: MonthContext) -> dict[str, Any]:
@@ -651,3 +651,26 @@ def experiment_lines(status: pd.DataFrame) -> list[str]:
         summary = row.get("summary")
         lines.append(str(summary) if summary else f"{row['name']}: {row['status']}")
     return lines
+
+
+def effect_paths_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Per label comparison: effect per reach, on reach, in total, and without top posts.
+
+    statistics.md §9.2: reach is partly an outcome, so the per-reach ratio (the primary) is
+    shown with the ratio on reach and on total interactions (per follower); §9.3: the ratio
+    without the five most influential posts shows whether a few posts drive the result.
+    """
+    rows = []
+    for record in records:
+        if record.get("id") == "posting_time" or record.get("estimate_reach") is None and \
+                record.get("estimate_without_influential") is None:
+            continue
+        rows.append({
+            "comparison": record.get("id"),
+            "platform": record.get("platform"),
+            "per person reached": record.get("estimate"),
+            "on reach": record.get("estimate_reach"),
+            "in total": record.get("estimate_total"),
+            "without 5 most influential posts": record.get("estimate_without_influential"),
+        })
+    return pd.DataFrame(rows)

@@ -11,8 +11,12 @@ One comparison (`test_label`, `test_topics`) follows the spec's decision table:
 
 Every comparison also runs the elasticity check (log exposure as a free covariate), the
 label × platform interaction test for pooled fits, the MDE/power banner and the confounding
-checks, and words what it finds as warnings. `run_hypotheses` runs the month's family over
-the rolling window and adjusts it for multiple testing.
+checks, and words what it finds as warnings. H1/H2 (`test_label`) results also carry the
+five most influential posts and the IRR without them (§9.3, "driven by a few posts" when the
+conclusion does not survive) and the three numbers of §9.2 (reach and total interactions per
+follower beside the per-exposure estimate); see :mod:`workbench.stats.influence`.
+`run_hypotheses` runs the month's family over the rolling window and adjusts it for multiple
+testing.
 """
 
 from __future__ import annotations
@@ -34,9 +38,15 @@ from workbench.config import MONTH_RE
 from workbench.errors import WorkbenchError
 from workbench.stats import power
 from workbench.stats.confidence import confidence_label, plain_finding, subject_of
+from workbench.stats.influence import conclusion, post_influence, three_numbers
 from workbench.stats.multiple import adjust_family
 from workbench.stats.nb import NBFit, cluster_se, design_matrix, fit_nb, lr_p, merge_sparse_levels
-from workbench.stats.outcomes import PreparedPosts, prepare_posts, ratio_of_sums
+from workbench.stats.outcomes import (
+    PreparedPosts,
+    audience_at_publish,
+    prepare_posts,
+    ratio_of_sums,
+)
 
 #: DESIGN.md results.json ``hypotheses`` fields, in order (plus ``warnings``).
 HYPOTHESIS_FIELDS = (
@@ -58,6 +68,23 @@ HYPOTHESIS_FIELDS = (
     "covariates",
 )
 TABLE_COLUMNS = (*HYPOTHESIS_FIELDS, "warnings")
+#: Extra JSON-safe keys of ``to_records(details=True)`` (statistics.md §9.2, §9.3).
+DETAIL_FIELDS = (
+    "influential_posts",
+    "estimate_without_influential",
+    "ci_without_influential",
+    "conclusion_without_influential",
+    "loo_max_irr",
+    "loo_max_post",
+    "estimate_reach",
+    "ci_reach_low",
+    "ci_reach_high",
+    "estimate_total",
+    "ci_total_low",
+    "ci_total_high",
+    "product_gap",
+    "audience_offset",
+)
 
 BOOLEAN_LABELS = ("human_centred", "brand_colours")
 OUTCOME = "interactions"
@@ -104,6 +131,16 @@ _FACTOR_COLUMNS = ("platform", "fmt_group", "month", "fmt", "weekday")
 def _param(params: Mapping[str, Any] | None, key: str) -> Any:
     value = (params or {}).get(key)
     return DEFAULTS[key] if value is None else value
+
+
+def _influence_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The influential-posts frame as JSON-safe dicts."""
+    out = []
+    for row in frame.to_dict("records"):
+        out.append({k: None if v is pd.NA or v is None else _nan_to_none(
+            v if isinstance(v, (float, np.floating, np.bool_, bool)) else str(v))
+            for k, v in row.items()})
+    return out
 
 
 def _nan_to_none(value: Any) -> Any:
@@ -156,13 +193,45 @@ class HypothesisResult:
     posts_needed: int | None = None
     descriptive: pd.DataFrame | None = None
     per_platform: tuple[HypothesisResult, ...] = ()
+    # §9.3 influential posts (H1/H2 results with a converged NB fit; None otherwise).
+    influence: pd.DataFrame | None = None
+    influence_threshold: float = float("nan")
+    estimate_without_influential: float = float("nan")
+    ci_without_influential: tuple[float, float] = (float("nan"), float("nan"))
+    conclusion_without_influential: str | None = None
+    loo_max_irr: float = float("nan")
+    loo_max_post: str | None = None
+    # §9.2 three numbers (H1/H2): reach and total interactions per follower.
+    estimate_reach: float = float("nan")
+    ci_reach_low: float = float("nan")
+    ci_reach_high: float = float("nan")
+    estimate_total: float = float("nan")
+    ci_total_low: float = float("nan")
+    ci_total_high: float = float("nan")
+    product_gap: float = float("nan")
+    audience_offset: dict[str, str] = field(default_factory=dict)
+    total_effect_notes: list[str] = field(default_factory=list)
 
-    def to_record(self) -> dict[str, Any]:
-        """The DESIGN.md fields plus ``warnings`` as a JSON-safe dict (NaN → None)."""
+    def to_record(self, details: bool = False) -> dict[str, Any]:
+        """The DESIGN.md fields plus ``warnings`` as a JSON-safe dict (NaN → None).
+
+        Args:
+            details: Also add the `DETAIL_FIELDS` (influential posts, the estimate without
+                them, the reach and total-interactions rate ratios and their intervals).
+        """
         record = {name: getattr(self, name) for name in TABLE_COLUMNS}
         record["n_group"] = {k: int(v) for k, v in self.n_group.items()}
         record["covariates"] = list(self.covariates)
         record["warnings"] = list(self.warnings)
+        if details:
+            record["influential_posts"] = (
+                _influence_records(self.influence) if self.influence is not None else None)
+            record["ci_without_influential"] = [
+                _nan_to_none(v) for v in self.ci_without_influential]
+            record["audience_offset"] = dict(self.audience_offset)
+            for name in DETAIL_FIELDS:
+                if name not in record:
+                    record[name] = getattr(self, name)
         return {k: _nan_to_none(v) for k, v in record.items()}
 
     def to_frame(self) -> pd.DataFrame:
@@ -216,9 +285,13 @@ class HypothesisTable:
             }
         )
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """JSON-safe dicts (NaN → None) for results.json ``hypotheses``."""
-        return [r.to_record() for r in self.results]
+    def to_records(self, details: bool = False) -> list[dict[str, Any]]:
+        """JSON-safe dicts (NaN → None) for results.json ``hypotheses``.
+
+        Args:
+            details: Also add the `DETAIL_FIELDS` after the DESIGN.md fields and ``warnings``.
+        """
+        return [r.to_record(details=details) for r in self.results]
 
     def findings(self) -> list[str]:
         """One plain-language sentence per row."""
@@ -453,8 +526,13 @@ def _compare(
     permutations: int = DEFAULT_PERMUTATIONS,
     diagnostics: bool = True,
     interaction: bool = True,
+    robustness: bool = False,
 ) -> HypothesisResult:
-    """Compare posts where ``indicator`` is True with the rest (the core of test_label)."""
+    """Compare posts where ``indicator`` is True with the rest (the core of test_label).
+
+    ``robustness`` (H1/H2 with ``diagnostics``) adds the influential posts (§9.3) and, when
+    ``data`` has an ``audience`` column, the reach and total-interactions models (§9.2).
+    """
     subject = subject_of(hid)
     min_group = int(_param(params, "min_posts_per_group"))
     warn_ratio = float(_param(params, "mde_warn_ratio"))
@@ -579,13 +657,17 @@ def _compare(
     if interaction and pooled and fit.converged:
         interaction_p, per_platform = _platform_interaction(
             frame, fit, terms, hid=hid, window=window, params=params, exclude=exclude,
-            permutations=permutations, diagnostics=diagnostics,
+            permutations=permutations, diagnostics=diagnostics, robustness=robustness,
         )
         if interaction_p < INTERACTION_P:
             notes.append(
                 f"the difference is not the same on every platform (interaction p = "
                 f"{interaction_p:.3f}); read the per-platform results"
             )
+
+    extra = _robustness(frame, fit, terms, estimate=estimate, ci=(ci_low, ci_high),
+                        per_reach=estimate_offset, notes=notes) if (
+        robustness and diagnostics and fit.converged) else {}
 
     p_adjusted = p_value  # a family of one until run_hypotheses adjusts the month's family
     return HypothesisResult(
@@ -601,12 +683,47 @@ def _compare(
         estimate_offset_model=estimate_offset, estimate_covariate_model=estimate_covariate,
         estimate_unadjusted=estimate_unadjusted, platform_interaction_p=interaction_p,
         n_label_missing=n_missing, posts_needed=needed, descriptive=descriptive,
-        per_platform=per_platform,
+        per_platform=per_platform, **extra,
     )
 
 
+def _robustness(frame: pd.DataFrame, fit: NBFit, terms: Sequence[str], *, estimate: float,
+                ci: tuple[float, float], per_reach: float, notes: list[str]) -> dict[str, Any]:
+    """Influential posts (§9.3) and the three numbers (§9.2) as HypothesisResult fields.
+
+    Appends the "driven by a few posts" and failed product-check warnings to ``notes``.
+    """
+    out: dict[str, Any] = {}
+    influence = post_influence(frame, fit, LABEL, terms=terms, ci=ci)
+    if influence is not None:
+        out.update(
+            influence=influence.posts, influence_threshold=influence.threshold,
+            estimate_without_influential=influence.estimate_without,
+            ci_without_influential=influence.ci_without,
+            conclusion_without_influential=(conclusion(*influence.ci_without) if np.isfinite(
+                influence.estimate_without) else None),
+            loo_max_irr=influence.loo_max_irr,
+            loo_max_post=influence.loo_max_post,
+        )
+        if influence.note:
+            notes.append(influence.note)
+    if "audience" in frame.columns:
+        per = per_reach if np.isfinite(per_reach) else estimate
+        numbers = three_numbers(frame, LABEL, terms, per_reach=per)
+        out.update(
+            estimate_reach=numbers.estimate_reach, ci_reach_low=numbers.ci_reach[0],
+            ci_reach_high=numbers.ci_reach[1], estimate_total=numbers.estimate_total,
+            ci_total_low=numbers.ci_total[0], ci_total_high=numbers.ci_total[1],
+            product_gap=numbers.product_gap, audience_offset=numbers.audience,
+            total_effect_notes=numbers.notes,
+        )
+        notes.extend(n for n in numbers.notes if n.startswith("the three rate ratios"))
+    return out
+
+
 def _platform_interaction(frame, fit, terms, *, hid, window, params, exclude, permutations,
-                          diagnostics) -> tuple[float, tuple[HypothesisResult, ...]]:
+                          diagnostics, robustness=False
+                          ) -> tuple[float, tuple[HypothesisResult, ...]]:
     """Label × platform test, p = max(LR p, robust Wald p); per-platform results if p < 0.05."""
     platforms = frame["platform"].astype("string")
     reference = platforms.value_counts().idxmax()
@@ -632,7 +749,8 @@ def _platform_interaction(frame, fit, terms, *, hid, window, params, exclude, pe
         indicator = frame.loc[rows, LABEL].astype("boolean")
         results.append(_compare(sub, indicator, hid=hid, platform=name, window=window,
                                 params=params, exclude=exclude, permutations=permutations,
-                                diagnostics=diagnostics, interaction=False))
+                                diagnostics=diagnostics, interaction=False,
+                                robustness=robustness))
     return p, tuple(results)
 
 
@@ -657,10 +775,17 @@ def test_label(
     params: Mapping[str, Any] | None = None,
     permutations: int | None = None,
     diagnostics: bool = True,
+    daily: pd.DataFrame | None = None,
 ) -> HypothesisResult:
     """Test a boolean label (``human_centred``, ``brand_colours``) against the rest.
 
     Posts whose label is NA are left out and counted (``n_label_missing`` and a warning).
+    With ``diagnostics`` and a converged NB fit the result also carries the influential posts
+    (``influence``, §9.3) and the three numbers of §9.2: ``estimate_reach`` (exposure per
+    follower), the per-exposure ``estimate`` and ``estimate_total`` (interactions per
+    follower). Followers at the publish date come from ``daily``; a platform without a
+    follower level uses the median exposure of its month instead (``audience_offset`` says
+    which, per platform).
 
     Args:
         prepared: Output of `prepare_posts` (its window is the result's window).
@@ -669,7 +794,9 @@ def test_label(
         params: Run parameters (``min_posts_per_group``, ``mde_warn_ratio``, ``seed``,
             optional ``permutations``); missing keys take the monthly.yaml defaults.
         permutations: Resamples of the permutation test (default params or 9,999).
-        diagnostics: False skips the confounding checks (used by the simulation harness).
+        diagnostics: False skips the confounding checks, the influential posts and the
+            follower-based models (used by the simulation harness).
+        daily: Canonical ``daily`` table (``follows``, ``followers_total``), or None.
 
     Returns:
         HypothesisResult whose ``p_adjusted`` equals ``p_value`` (a family of one) until
@@ -681,11 +808,16 @@ def test_label(
             column=label,
             hint=f"use one of {', '.join(BOOLEAN_LABELS)} or pass labels to prepare_posts",
         )
+    if diagnostics:
+        audience, source, _ = audience_at_publish(prepared.data, daily)
+        prepared = replace(prepared, data=prepared.data.assign(audience=audience,
+                                                               audience_source=source))
     data = _platform_rows(prepared, platform)
     indicator = data[label].astype("boolean")
     return _compare(
         data, indicator, hid=label, platform=platform, window=prepared.window_label,
         params=params, permutations=_permutations(params, permutations), diagnostics=diagnostics,
+        robustness=True,
     )
 
 
@@ -775,6 +907,7 @@ def run_hypotheses(
     labels: pd.DataFrame | None,
     params: Mapping[str, Any] | None,
     month: str,
+    daily: pd.DataFrame | None = None,
 ) -> HypothesisTable:
     """Run the month's family of content hypotheses over the rolling window.
 
@@ -788,6 +921,8 @@ def run_hypotheses(
         labels: Canonical ``labels`` table (None: label rows come out insufficient).
         params: Run parameters (``window_months``, ``min_post_age_days`` ...).
         month: Report month ``YYYY-MM`` (the window's last month).
+        daily: Canonical ``daily`` table for followers at publish date (§9.2); None uses
+            the median-exposure fallback for every platform.
 
     Returns:
         HypothesisTable (``to_frame()`` has exactly the DESIGN.md fields + ``warnings``).
@@ -800,9 +935,9 @@ def run_hypotheses(
     platforms = sorted(set(prepared.data["platform"].dropna()))
     results: list[HypothesisResult] = []
     for label in BOOLEAN_LABELS:
-        results.append(test_label(prepared, label, params=params))
+        results.append(test_label(prepared, label, params=params, daily=daily))
         if len(platforms) > 1:
-            results.extend(test_label(prepared, label, platform=p, params=params)
+            results.extend(test_label(prepared, label, platform=p, params=params, daily=daily)
                            for p in platforms)
     for topic_result in test_topics(prepared, params=params):
         results.append(topic_result)

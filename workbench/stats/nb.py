@@ -356,7 +356,11 @@ def fit_nb(
 
     all_params = np.asarray(result.params, dtype="float64")
     names = list(exog.columns)
-    cov_model_all = np.asarray(result.cov_params(), dtype="float64")
+    try:
+        cov_model_all = np.asarray(result.cov_params(), dtype="float64")
+    except ValueError:  # statsmodels found no covariance (singular Hessian): no estimate
+        notes.append("the model's covariance could not be computed; no estimate reported")
+        return _not_fitted(outcome, exposure, offset, terms, n, notes, dropped)
     try:
         cov_hc0_all = _sandwich(model, all_params)
     except np.linalg.LinAlgError:

@@ -2,7 +2,8 @@
 
 `prepare_posts` turns the canonical ``posts`` (and optionally ``labels``) tables into the one
 frame every content model in :mod:`workbench.stats` fits on, and lists every post it leaves
-out with the reason, so nothing is dropped silently.
+out with the reason, so nothing is dropped silently (TikTok top-videos exports included, §9.6).
+`audience_at_publish` gives the followers at each post's publish date for the §9.2 models.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ REASON_EXPOSURE_MISSING = "exposure missing"
 REASON_EXPOSURE_ERROR = "exposure 0 but interactions > 0 (data error)"
 REASON_EXPOSURE_ZERO = "exposure 0"
 REASON_YOUNG = "younger than {days:g} days (metrics still growing)"
+REASON_TIKTOK_SELECTION = "TikTok export lists only its top videos (selection bias)"
+
+#: Rows of a TikTok ``Content.csv`` at or below which the file is taken as TikTok's top-videos
+#: list rather than every video of the range (export-formats.md §5.3: 12-13 rows per file).
+TIKTOK_TOP_LIST_ROWS = 13
 
 REQUIRED_POST_COLUMNS = ("platform", "post_id", "published_at_utc", "interactions")
 
@@ -219,6 +225,53 @@ def _exposure(posts: pd.DataFrame) -> pd.Series:
     return exposure
 
 
+#: TikTok Content.csv files seen list 12-13 videos when the range held more (§9.6).
+TIKTOK_TOP_LIST_MIN_ROWS = 12
+
+
+def tiktok_top_list_posts(posts: pd.DataFrame,
+                          max_rows: int | None = TIKTOK_TOP_LIST_ROWS) -> pd.Series:
+    """True for TikTok posts known only from exports that list just the top videos (§9.6).
+
+    TikTok Studio's ``Content.csv`` lists only the top ~12-13 videos of the download's range,
+    so a comparison on it is biased toward winners. Rule (decided here, statistics.md §9.6):
+    a TikTok file holding between :data:`TIKTOK_TOP_LIST_MIN_ROWS` and ``max_rows`` post rows
+    is at the cap, so probably a cut top-videos list; a TikTok post is flagged when every file
+    it appears in is at the cap. A shorter file is complete (the account posted fewer videos
+    than the cap) and a longer one is not a top list. The row count is the file's own
+    (``source_rows``, recorded by the parser before deduplication); for older processed data
+    without it, the rows per ``source_file`` still in the table are counted. The daily
+    ``video_views`` series is not used: older videos keep drawing views. Rows without
+    ``source_file`` are never flagged (their file cannot be counted).
+
+    Args:
+        posts: Canonical ``posts`` rows.
+        max_rows: Largest row count treated as a top-videos list; None disables the check.
+
+    Returns:
+        Boolean Series indexed like ``posts``.
+    """
+    flagged = pd.Series(False, index=posts.index)
+    if max_rows is None or "source_file" not in posts.columns:
+        return flagged
+    tiktok = (posts["platform"].astype("string") == "tiktok").fillna(False).to_numpy(bool)
+    source = posts["source_file"].astype("string")
+    known = tiktok & source.notna().to_numpy(bool)
+    if not known.any():
+        return flagged
+    files = source[known]
+    counted = files.map(files.value_counts()).astype("float64")
+    if "source_rows" in posts.columns:
+        recorded = pd.to_numeric(posts.loc[known, "source_rows"], errors="coerce")
+        counted = recorded.astype("float64").fillna(counted)
+    at_cap = ((counted >= TIKTOK_TOP_LIST_MIN_ROWS) & (counted <= max_rows)).to_numpy(bool)
+    keys = posts.loc[known, "post_id"].astype("string")
+    complete_somewhere = pd.Series(~at_cap, index=keys.index).groupby(
+        keys.to_numpy()).transform("any")
+    flagged.loc[known] = ~complete_somewhere.to_numpy(bool)
+    return flagged
+
+
 def prepare_posts(
     posts: pd.DataFrame,
     labels: pd.DataFrame | None = None,
@@ -226,6 +279,7 @@ def prepare_posts(
     window: tuple[str, str] | None = None,
     min_age_days: float = 7,
     tz: str | None = None,
+    tiktok_top_list_rows: int | None = TIKTOK_TOP_LIST_ROWS,
 ) -> PreparedPosts:
     """Build the analysable-post frame for the content models (statistics.md §1).
 
@@ -238,6 +292,8 @@ def prepare_posts(
         min_age_days: Posts younger than this at download (``snapshot_at``) are left out.
         tz: Organisation time zone; when given, local times are derived from
             ``published_at_utc`` instead of ``published_at``.
+        tiktok_top_list_rows: TikTok posts known only from files of at most this many rows
+            are left out as a top-videos selection (`tiktok_top_list_posts`); None keeps them.
 
     Returns:
         PreparedPosts with ``.data`` (analysable posts) and ``.excluded`` (reason, count,
@@ -253,6 +309,8 @@ def prepare_posts(
     frame["platform"] = frame["platform"].astype("string")
     frame["post_id"] = frame["post_id"].astype("string")
     notes: list[str] = []
+    # Counted on the whole table: a file's row count does not depend on the window.
+    frame["_top_list"] = tiktok_top_list_posts(frame, tiktok_top_list_rows).to_numpy()
 
     local = _local_times(frame, tz)
     frame["published_local"] = local
@@ -309,6 +367,7 @@ def prepare_posts(
         flag(order != newest, REASON_DUPLICATE)
     else:
         flag(frame.duplicated(["platform", "post_id"], keep="last"), REASON_DUPLICATE)
+    flag(frame["_top_list"], REASON_TIKTOK_SELECTION)
     if "boosted" in frame.columns:
         flag(frame["boosted"].astype("boolean"), REASON_BOOSTED)
     if "is_share" in frame.columns:
@@ -329,6 +388,7 @@ def prepare_posts(
     rows = []
     order_of_reasons = [
         REASON_DUPLICATE,
+        REASON_TIKTOK_SELECTION,
         REASON_BOOSTED,
         REASON_SHARE,
         REASON_Y_MISSING,
@@ -351,6 +411,13 @@ def prepare_posts(
     excluded = pd.DataFrame(rows, columns=["reason", "count", "post_ids", "data_error"])
     excluded = excluded.astype({"reason": "string", "count": "int64", "data_error": "bool"})
 
+    if (reason == REASON_TIKTOK_SELECTION).any():
+        notes.append(
+            "TikTok posts left out of the content tests: every TikTok export holding them lists "
+            f"at most {tiktok_top_list_rows} videos, TikTok's top videos of the range, so any "
+            "comparison on them would favour winners (statistics.md §9.6)"
+        )
+    frame = frame.drop(columns="_top_list")
     data = frame.loc[reason.isna()].reset_index(drop=True)
     return PreparedPosts(
         data=data,
@@ -384,3 +451,133 @@ def ratio_of_sums(data: pd.DataFrame, group: str, outcome: str = "y") -> pd.Data
                      "exposure": exposure,
                      "rate": interactions / exposure if exposure > 0 else float("nan")})
     return pd.DataFrame(rows, columns=[group, "n", "interactions", "exposure", "rate"])
+
+
+#: ``audience_source`` values of `audience_at_publish`.
+AUDIENCE_FOLLOWERS = "followers at publish date"
+AUDIENCE_MEDIAN_EXPOSURE = "median exposure of the platform's month (no follower level)"
+
+
+def _daily_values(daily: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """One value per (platform, account, date) of ``metric`` (overlapping files: the last)."""
+    rows = daily.loc[(daily["metric"].astype("string") == metric).fillna(False).to_numpy(bool)]
+    out = pd.DataFrame({
+        "platform": rows["platform"].astype("string").to_numpy(),
+        "account": rows["account"].astype("string").fillna("").to_numpy()
+        if "account" in rows.columns else "",
+        "date": pd.to_datetime(rows["date"]).dt.tz_localize(None).dt.normalize().to_numpy()
+        if isinstance(rows["date"].dtype, pd.DatetimeTZDtype)
+        else pd.to_datetime(rows["date"]).dt.normalize().to_numpy(),
+        "value": pd.to_numeric(rows["value"], errors="coerce").astype("float64").to_numpy(),
+    }).dropna(subset=["date", "value"])
+    return out.groupby(["platform", "account", "date"], as_index=False)["value"].last()
+
+
+def follower_series(daily: pd.DataFrame | None) -> dict[tuple[str, str], pd.Series]:
+    """Followers per calendar day for each (platform, account) of the ``daily`` table (§1.3).
+
+    followers(t) = cumulative ``follows`` (additive daily gains, missing days count 0) plus an
+    offset anchored on the ``followers_total`` levels: where a level is known the series
+    equals it, between two levels the offset is interpolated linearly in time, beyond the
+    first/last level it is held. A (platform, account) without any ``followers_total`` row
+    has no series (its level is unknown, so cumulative gains alone cannot give a count).
+    The key ``(platform, "")`` holds the sum over the platform's accounts.
+
+    Args:
+        daily: Canonical ``daily`` table (``platform``, ``account``, ``date``, ``metric``,
+            ``value``), or None.
+
+    Returns:
+        dict (platform, account) → float Series indexed by naive daily dates (positive values
+        only; days at or below 0 are dropped).
+    """
+    if daily is None or len(daily) == 0 or not {"platform", "date", "metric", "value"} <= set(
+            daily.columns):
+        return {}
+    levels = _daily_values(daily, "followers_total")
+    gains = _daily_values(daily, "follows")
+    out: dict[tuple[str, str], pd.Series] = {}
+    for (platform, account), known in levels.groupby(["platform", "account"]):
+        known = known.set_index("date")["value"].sort_index()
+        gained = gains.loc[(gains["platform"] == platform) & (gains["account"] == account)]
+        gained = gained.set_index("date")["value"].sort_index()
+        start = min(known.index.min(), gained.index.min() if len(gained) else known.index.min())
+        end = max(known.index.max(), gained.index.max() if len(gained) else known.index.max())
+        days = pd.date_range(start, end, freq="D")
+        cumulative = gained.reindex(days, fill_value=0.0).cumsum()
+        offset = (known - cumulative.reindex(known.index)).reindex(days)
+        offset = offset.interpolate(method="time", limit_area="inside").ffill().bfill()
+        series = (cumulative + offset).astype("float64")
+        out[(str(platform), str(account))] = series[series > 0]
+    for platform in sorted({p for p, _ in out}):
+        parts = [s for (p, _), s in out.items() if p == platform]
+        if len(parts) > 1:
+            total = pd.concat(parts, axis=1).dropna().sum(axis=1)
+            out[(platform, "")] = total[total > 0]
+        else:
+            out[(platform, "")] = parts[0]
+    return out
+
+
+def audience_at_publish(
+    data: pd.DataFrame, daily: pd.DataFrame | None
+) -> tuple[pd.Series, pd.Series, list[str]]:
+    """Audience size per post for the "total effect" models (statistics.md §1.3, §9.2).
+
+    Followers at the post's local publish date from `follower_series` (the post's account,
+    else the platform's accounts summed); a post dated outside the series takes its nearest
+    day. Platforms without a follower level use the documented fallback: the median exposure
+    of the platform's posts in the post's month (in ``data``), so that the "reach" model
+    compares a post's exposure with what the platform's posts typically got that month.
+
+    Args:
+        data: Prepared posts (``PreparedPosts.data``: ``platform``, ``published_local``,
+            ``month``, ``exposure``, optionally ``account``).
+        daily: Canonical ``daily`` table, or None (every platform uses the fallback).
+
+    Returns:
+        (audience per post, source per post — `AUDIENCE_FOLLOWERS` or
+        `AUDIENCE_MEDIAN_EXPOSURE` —, notes), indexed like ``data``.
+    """
+    series = follower_series(daily)
+    audience = pd.Series(np.nan, index=data.index, dtype="float64")
+    source = pd.Series(AUDIENCE_MEDIAN_EXPOSURE, index=data.index, dtype="string")
+    notes: list[str] = []
+    if len(data) == 0:
+        return audience, source, notes
+    platforms = data["platform"].astype("string")
+    accounts = (data["account"].astype("string").fillna("") if "account" in data.columns
+                else pd.Series("", index=data.index, dtype="string"))
+    local = data["published_local"]
+    dates = pd.to_datetime(local.dt.tz_localize(None) if isinstance(
+        local.dtype, pd.DatetimeTZDtype) else local).dt.normalize()
+    for platform in sorted(set(platforms.dropna())):
+        rows = (platforms == platform).fillna(False).to_numpy(bool)
+        if (platform, "") not in series:
+            continue
+        outside = 0
+        for account in sorted(set(accounts[rows])):
+            these = rows & (accounts == account).to_numpy(bool)
+            values = series.get((platform, account), series[(platform, "")])
+            if len(values) == 0:
+                continue
+            when = dates[these]
+            outside += int(((when < values.index.min()) | (when > values.index.max())).sum())
+            position = values.index.get_indexer(when, method="nearest")
+            audience.loc[these] = values.to_numpy()[position]
+            source.loc[these] = AUDIENCE_FOLLOWERS
+        if outside:
+            notes.append(f"{platform}: {outside} posts fall outside the dates of the follower "
+                         "series; the nearest day's followers were used")
+    fallback = source == AUDIENCE_MEDIAN_EXPOSURE
+    if fallback.any():
+        medians = data.groupby([platforms, data["month"].astype("string")])[
+            "exposure"].transform("median")
+        audience = audience.where(~fallback.to_numpy(bool), medians.astype("float64"))
+        names = sorted(set(platforms[fallback.to_numpy(bool)].dropna()))
+        notes.append(
+            f"no follower level for {', '.join(names)}: the follower-based models use the "
+            "median exposure of the platform's posts in the month instead (statistics.md §9.2 "
+            "fallback)"
+        )
+    return audience, source, notes

@@ -45,6 +45,7 @@ def simulate_posts(
     n_weeks: int | None = None,
     viral_share: float = 0.0,
     viral_mult: float = 10.0,
+    planted_viral: int = 0,
     label: str = "human_centred",
     start: str = "2024-01",
     months: int = 6,
@@ -74,6 +75,9 @@ def simulate_posts(
         n_weeks: Spread posts over this many weeks (default: over ``months`` months).
         viral_share: Share of posts (independent of the label) at ``viral_mult`` × their rate.
         viral_mult: Viral multiplier.
+        planted_viral: The first ``planted_viral`` posts (ids ``sim00000`` ...) are made
+            viral too, whatever their label (no extra random draws: the rest of the dataset
+            is the one drawn without them).
         label: Label column that carries the planted effect (the other boolean label and the
             topic are drawn independently, with no effect).
         start: First month ``YYYY-MM``.
@@ -109,7 +113,7 @@ def simulate_posts(
                                                     ambiguous=False)
 
     base = np.array([base_rate_by_platform.get(p, 0.03) for p in platform])
-    viral = rng.random(n) < viral_share
+    viral = (rng.random(n) < viral_share) | (np.arange(n) < planted_viral)
     mu = (
         base * reach**elasticity * median ** (1 - elasticity)
         * irr_label ** labelled * irr_video ** video
@@ -297,3 +301,171 @@ def run_checks(
     frame["type_i"] = frame["rejection_rate"].where(null)
     frame["power"] = frame["rejection_rate"].where(~null)
     return frame
+
+
+# --------------------------------------------------------------------------------------------
+# §9.2, §9.3, §9.6 checks
+# --------------------------------------------------------------------------------------------
+
+
+def simulate_daily(
+    posts: pd.DataFrame,
+    *,
+    followers_start: float = 5000.0,
+    follows_per_day: float = 10.0,
+    with_level: bool = True,
+) -> pd.DataFrame:
+    """A canonical ``daily`` follower table covering the posts' dates, per platform.
+
+    Deterministic: every platform gains ``follows_per_day`` followers a day from
+    ``followers_start`` on the first day. ``with_level`` False writes only the daily gains
+    (``follows``), as Meta and LinkedIn exports do; True adds ``followers_total`` on the
+    first day of each month (a level to anchor the cumulative gains).
+
+    Args:
+        posts: Canonical posts (``platform``, ``published_at``).
+        followers_start: Followers at the first day.
+        follows_per_day: Daily gains.
+        with_level: Write ``followers_total`` rows.
+
+    Returns:
+        Long ``daily`` frame: platform, account, date, metric, value, source_file.
+    """
+    local = pd.to_datetime(posts["published_at"])
+    days = pd.date_range(local.min().tz_localize(None).normalize() - pd.Timedelta(days=1),
+                         local.max().tz_localize(None).normalize(), freq="D")
+    frames = []
+    for platform in sorted(set(posts["platform"].astype(str))):
+        followers = followers_start + follows_per_day * np.arange(len(days))
+        frames.append(pd.DataFrame({"platform": platform, "date": days, "metric": "follows",
+                                    "value": follows_per_day}))
+        if with_level:
+            first = days.day == 1
+            frames.append(pd.DataFrame({"platform": platform, "date": days[first],
+                                        "metric": "followers_total",
+                                        "value": followers[first]}))
+    daily = pd.concat(frames, ignore_index=True)
+    daily["account"] = "Simulated"
+    daily["source_file"] = "simulated_daily"
+    return daily[["platform", "account", "date", "metric", "value", "source_file"]]
+
+
+def tiktok_exports(
+    rng: np.random.Generator,
+    n: int,
+    *,
+    files: int = 2,
+    top: int | None = 13,
+) -> pd.DataFrame:
+    """TikTok posts as they come out of ``files`` Content.csv downloads (§9.6).
+
+    Draws ``n`` TikTok videos with `simulate_posts`, splits them into ``files`` consecutive
+    date ranges (one ``source_file`` each) and, when ``top`` is set, keeps only the ``top``
+    most-viewed videos of each range, as TikTok Studio does; ``top=None`` keeps every video
+    (a complete export).
+
+    Args:
+        rng: Random generator.
+        n: Videos posted.
+        files: Downloads (date ranges).
+        top: Rows TikTok lists per download, or None.
+
+    Returns:
+        Canonical posts (a subset of the videos when truncated).
+    """
+    posts, _ = simulate_posts(rng, n, platform_mix={"tiktok": 1.0})
+    order = posts["published_at_utc"].rank(method="first").to_numpy()
+    part = np.minimum(((order - 1) * files // n).astype(int), files - 1)
+    posts = posts.assign(source_file=[f"tiktok_{p}.zip" for p in part])
+    if top is None:
+        return posts.reset_index(drop=True)
+    ranked = posts.groupby("source_file")["views"].rank(method="first", ascending=False)
+    return posts.loc[ranked.to_numpy() <= top].reset_index(drop=True)
+
+
+def influence_check(
+    reps: int = 100,
+    n: int = 160,
+    *,
+    viral_mult: float = 10.0,
+    alpha: float = 0.7,
+    seed: int = 20240301,
+) -> dict:
+    """How often a planted viral post heads the Cook's-distance list (§9.3).
+
+    Each dataset has one viral post (``sim00000``, ``viral_mult`` × its rate, label drawn
+    as usual) and no label effect; the production `test_label` runs with diagnostics.
+
+    Returns:
+        dict with ``reps``, ``n``, ``viral_mult``, ``first`` (share where the viral post has
+        the largest Cook's distance), ``top5`` (share where it is among the five listed),
+        ``flips`` (share with a "driven by a few posts" warning), ``appears`` (share where the
+        CI includes 1 but excludes it without the listed posts), ``failures`` (no influence
+        computed, or the fit raised) and ``seconds``.
+    """
+    from workbench.stats.hypotheses import test_label as _test_label
+
+    rng = np.random.default_rng([seed, n, int(viral_mult * 10)])
+    first = top5 = flips = appears = failures = 0
+    started = time.perf_counter()
+    for _ in range(reps):
+        posts, labels = simulate_posts(rng, n, alpha=alpha, planted_viral=1,
+                                       viral_mult=viral_mult)
+        try:
+            result = _test_label(prepare_posts(posts, labels, min_age_days=7),
+                                 "human_centred", permutations=199)
+        except ValueError:  # nb.fit_nb: statsmodels gave no covariance (singular Hessian)
+            failures += 1
+            continue
+        if result.influence is None or not len(result.influence):
+            failures += 1
+            continue
+        listed = list(result.influence["post_id"])
+        first += listed[0] == "sim00000"
+        top5 += "sim00000" in listed
+        flips += any(w.startswith("driven by a few posts") for w in result.warnings)
+        appears += (result.ci_low <= 1 <= result.ci_high
+                    and result.conclusion_without_influential in ("higher", "lower"))
+    done = max(reps - failures, 1)
+    return {"reps": reps, "n": n, "viral_mult": viral_mult, "first": first / done,
+            "top5": top5 / done, "flips": flips / done, "appears": appears / done,
+            "failures": failures,
+            "seconds": time.perf_counter() - started}
+
+
+def three_number_check(
+    reps: int = 50,
+    n: int = 320,
+    *,
+    irr_label: float = 1.3,
+    reach_boost_label: float = 1.5,
+    seed: int = 20240301,
+    with_level: bool = True,
+) -> pd.DataFrame:
+    """Recover the planted distribution and per-reach effects and their product (§9.2).
+
+    Returns:
+        One row per dataset: estimate (per reach), estimate_reach, estimate_total,
+        product_gap and whether each planted value lies in its CI.
+    """
+    from workbench.stats.hypotheses import test_label as _test_label
+
+    rng = np.random.default_rng([seed, n, int(irr_label * 100), int(reach_boost_label * 100)])
+    rows = []
+    for _ in range(reps):
+        posts, labels = simulate_posts(rng, n, irr_label=irr_label,
+                                       reach_boost_label=reach_boost_label,
+                                       p_video_given_label=(0.4, 0.4))
+        daily = simulate_daily(posts, with_level=with_level)
+        result = _test_label(prepare_posts(posts, labels, min_age_days=7), "human_centred",
+                             permutations=199, daily=daily)
+        total = irr_label * reach_boost_label
+        rows.append({
+            "estimate": result.estimate, "estimate_reach": result.estimate_reach,
+            "estimate_total": result.estimate_total, "product_gap": result.product_gap,
+            "covers_per_reach": result.ci_low <= irr_label <= result.ci_high,
+            "covers_reach": result.ci_reach_low <= reach_boost_label <= result.ci_reach_high,
+            "covers_total": result.ci_total_low <= total <= result.ci_total_high,
+            "audience": ", ".join(sorted(set(result.audience_offset.values()))),
+        })
+    return pd.DataFrame(rows)
