@@ -44,6 +44,7 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/stats_calibration.py
+	$(BIN)/python benchmarks/stats_kpi_and_times.py
 
 sample: $(STAMP)
 	$(BIN)/workbench sample-data --out $(SAMPLE)/raw --experiment
