@@ -194,18 +194,25 @@ def _conform(frame: pd.DataFrame, dtypes: dict[str, str], *, tz: str | None = No
         # parsers that build canonical columns directly: nothing to cast (a shallow copy,
         # so the caller still gets a frame of its own under copy-on-write)
         return frame.copy(deep=False)
-    columns = set(frame.columns)
-    index = pd.RangeIndex(len(frame))
+    present = set(frame.columns)
+    columns = {column: frame[column] for column in dtypes if column in present}
+    return _conform_series(columns, len(frame), frame.index, dtypes, tz=tz)
+
+
+def _conform_series(columns: dict[str, pd.Series], n: int, source_index: pd.Index,
+                    dtypes: dict[str, str], *, tz: str | None = None) -> pd.DataFrame:
+    """The casting loop of :func:`_conform` over columns that share ``source_index``."""
+    index = pd.RangeIndex(n)
     data = {}
     for column, dtype in dtypes.items():
         if column in columns:
-            values = frame[column]
+            values = columns[column]
         else:
-            missing = _all_missing(len(frame), dtype)
+            missing = _all_missing(n, dtype)
             if missing is not None:  # a new array: nothing shared, no Series needed
                 data[column] = missing
                 continue
-            values = pd.Series(pd.NA, index=frame.index, dtype="object")
+            values = pd.Series(pd.NA, index=source_index, dtype="object")
         result = _conform_column(values, column, dtype, tz)
         if isinstance(result, pd.Series) and not result.index.equals(index):
             # same row labels everywhere; Series (not bare arrays) keep copy-on-write tracking
@@ -255,6 +262,32 @@ def conform_posts(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
         tz: IANA zone of the organisation; ``published_at`` is converted to it.
     """
     return _conform(frame, POSTS_DTYPES, tz=tz)
+
+
+def conform_posts_columns(columns: dict[str, object], tz: str) -> pd.DataFrame:
+    """``conform_posts(pd.DataFrame(columns), tz)`` without building that frame first.
+
+    For parsers whose Series all share one index: bare arrays line up by position and
+    scalars are repeated, as the DataFrame constructor would do. Anything else (no Series,
+    differing indexes, wrong lengths) goes through the DataFrame, so results never differ.
+    """
+    series = [v for v in columns.values() if isinstance(v, pd.Series)]
+    source_index = series[0].index if series else None
+    n = len(source_index) if series else 0
+    simple = bool(series) and all(s.index.equals(source_index) for s in series[1:]) and all(
+        len(v) == n for v in columns.values()
+        if isinstance(v, (np.ndarray, pd.api.extensions.ExtensionArray)))
+    if not simple or any(isinstance(v, (list, tuple, dict)) for v in columns.values()):
+        return conform_posts(pd.DataFrame(columns), tz)  # lists are columns there
+    as_series = {}
+    for name, value in columns.items():
+        if isinstance(value, pd.Series):
+            as_series[name] = value
+        elif isinstance(value, (np.ndarray, pd.api.extensions.ExtensionArray)):
+            as_series[name] = pd.Series(value, index=source_index, copy=False)
+        else:  # a scalar, broadcast (the constructor would infer a dtype; conform casts)
+            as_series[name] = pd.Series([value] * n, index=source_index, dtype="object")
+    return _conform_series(as_series, n, source_index, POSTS_DTYPES, tz=tz)
 
 
 def conform(frame: pd.DataFrame, table: str) -> pd.DataFrame:

@@ -13,15 +13,18 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench import schema
 from workbench.errors import InputFormatError
 from workbench.io.rawfile import RawFile
 
 HASHTAG_RE = r"(#[^\s#.,;:!?()\[\]{}\"'“”]+)"
 _SPACES = re.compile(r"\s+")
+_HASHTAGS = re.compile(HASHTAG_RE)
 
 #: Cell texts that mean "no value" in the exports (export-formats.md §0.1 item 7).
 MISSING_TOKENS = frozenset({"", "--", "-", "undefined", "nan", "n/a", "null", "< 10%", "> 90%"})
@@ -63,6 +66,10 @@ def to_number(values: pd.Series, *, thousands: bool = True) -> pd.Series:
         thousands: Strip ``,`` thousands separators (en-US/en-GB exports only).
 
     """
+    if values.dtype == object:
+        numbers = _plain_numbers(values)
+        if numbers is not None:
+            return numbers
     fast = _to_number_arrow(values, thousands)
     if fast is not None:
         return fast
@@ -71,6 +78,22 @@ def to_number(values: pd.Series, *, thousands: bool = True) -> pd.Series:
     if thousands:
         text = text.str.replace(",", "", regex=False)
     return pd.to_numeric(text, errors="coerce").astype("Float64")
+
+
+def _plain_numbers(values: pd.Series) -> pd.Series | None:
+    """Workbook cells that are all Python floats, ints or None, as Float64; else None.
+
+    The same numbers the text route gives (``str(5.0)`` -> ``"5.0"`` -> 5.0; NaN and None are
+    NA) without the round trip through text.
+    """
+    items = values.tolist()
+    if not all(type(v) is float or type(v) is int or v is None for v in items):
+        return None  # text, bools, dates: the text route judges them
+    try:
+        data = np.array([np.nan if v is None else v for v in items], dtype="float64")
+    except OverflowError:  # an int beyond float range
+        return None
+    return pd.Series(floating(data), index=values.index, copy=False)
 
 
 _MISSING_ARROW = pa.array(sorted(MISSING_TOKENS), type=pa.string())
@@ -82,6 +105,17 @@ def _to_number_arrow(values: pd.Series, thousands: bool) -> pd.Series | None:
         return None
     try:
         arr = pa.array(values.astype("string").array)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return None
+    try:
+        # clean numbers (the usual export) cast as they are: a cell with spaces, commas or
+        # a placeholder fails the cast, and "nan" becomes NaN, i.e. NA, as the full route
+        # gives; so only failures need the trimming and placeholder kernels below
+        parsed = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+        return pd.Series(floating(parsed), index=values.index, copy=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    try:
         arr = pc.utf8_trim_whitespace(arr)
         arr = pc.if_else(pc.is_in(pc.utf8_lower(arr), value_set=_MISSING_ARROW),
                          pa.scalar(None, pa.string()), arr)
@@ -91,23 +125,65 @@ def _to_number_arrow(values: pd.Series, thousands: bool) -> pd.Series | None:
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError,
             ValueError):
         return None  # something to_numeric must judge (coerced to NA there)
-    return pd.Series(parsed, index=values.index, dtype="float64").astype("Float64")
+    return pd.Series(floating(parsed), index=values.index, copy=False)
+
+
+def floating(parsed: np.ndarray) -> pd.arrays.FloatingArray:
+    """float64 with NaN -> Float64 (NaN is NA), as ``astype("Float64")`` but direct."""
+    parsed = np.array(parsed, dtype="float64")  # own, writable copy
+    return pd.arrays.FloatingArray(parsed, np.isnan(parsed))
 
 
 def to_count(values: pd.Series, *, thousands: bool = True) -> pd.Series:
     """Like :func:`to_number` but as nullable integers (fractions are rounded)."""
-    return to_number(values, thousands=thousands).round().astype("Int64")
+    return rounded_count(to_number(values, thousands=thousands))
+
+
+def rounded_count(numbers: pd.Series) -> pd.Series:
+    """Float64 numbers as Int64, rounded: ``numbers.round().astype("Int64")``, made direct."""
+    data = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    known = ~np.isnan(data)
+    if not (np.abs(data[known]) < 2.0**53).all():  # inf or huge: let astype judge
+        return numbers.round().astype("Int64")
+    rounded = np.where(known, np.round(data), 0).astype("int64")
+    return pd.Series(pd.arrays.IntegerArray(rounded, ~known), index=numbers.index, copy=False)
 
 
 def hashtags(captions: pd.Series) -> pd.Series:
     """List of ``#tags`` in each caption (empty list for NA)."""
-    found = captions.astype("string").str.findall(HASHTAG_RE)
-    return found.map(lambda tags: list(tags) if isinstance(tags, list) else [])
+    # a plain loop: .str.findall runs Python's re per cell anyway, plus Series overhead
+    texts = captions.astype("string").tolist()
+    found = [_HASHTAGS.findall(text) if isinstance(text, str) else [] for text in texts]
+    return pd.Series(found, index=captions.index, dtype="object")
 
 
 def sum_all(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     """Row sums that are NA when any component is NA (never a silent 0)."""
+    if columns and all(frame[c].dtype == "Int64" for c in columns):
+        return sum_series([frame[c] for c in columns])
     return frame[columns].astype("Int64").sum(axis=1, skipna=False).astype("Int64")
+
+
+def sum_series(parts: list[pd.Series]) -> pd.Series:
+    """:func:`sum_all` over aligned Int64 Series, without building a frame of them."""
+    if not all(part.dtype == "Int64" for part in parts):
+        return sum_all(pd.DataFrame({i: part for i, part in enumerate(parts)}),
+                       list(range(len(parts))))
+    total = np.sum([part.to_numpy(dtype="int64", na_value=0) for part in parts], axis=0)
+    missing = np.any([part.isna().to_numpy() for part in parts], axis=0)
+    return pd.Series(pd.arrays.IntegerArray(np.where(missing, 0, total), missing),
+                     index=parts[0].index, copy=False)
+
+
+def lookup(values: pd.Series, mapping: dict, default: object = np.nan) -> pd.Series:
+    """``values.map(mapping)`` (NA and unknown -> ``default``) as a plain loop.
+
+    For the small per-file columns parsers map (formats, flags): ``Series.map`` costs
+    more in set-up than the lookups.
+    """
+    found = [mapping.get(v, default) if isinstance(v, str) else default
+             for v in values.tolist()]
+    return pd.Series(found, index=values.index, dtype="object")
 
 
 def snapshot_at(raw: RawFile, default: pd.Timestamp | None = None) -> pd.Timestamp:
@@ -191,17 +267,18 @@ def _read_xls(raw: RawFile) -> dict[str, list[list[object]]]:
             hint="open it in Excel and check it; if it is damaged, download it again",
         ) from exc
     sheets = {}
+    empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
     for sheet in book.sheets():
         rows = []
         for r in range(sheet.nrows):
-            row = []
-            for cell in sheet.row(r):
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
-                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    row.append(None)
-                else:
-                    row.append(cell.value)
+            # types and values row-wise: the same cells as sheet.row(r), without a Cell each
+            types, values = sheet.row_types(r), sheet.row_values(r)
+            row = list(values)
+            for i, kind in enumerate(types):
+                if kind == xlrd.XL_CELL_DATE:
+                    row[i] = xlrd.xldate_as_datetime(values[i], book.datemode)
+                elif kind in empty:
+                    row[i] = None
             rows.append(row)
         sheets[sheet.name] = rows
     return sheets
@@ -248,14 +325,53 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+def _cell_text_one(value: object) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return pd.NA
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def cell_text(values: pd.Series) -> pd.Series:
     """Cells as trimmed strings; floats that are whole numbers lose their ``.0``."""
+    # a list comprehension: Series.map costs more than the cells of a small sheet
+    texts = [_cell_text_one(v) for v in values.tolist()]
+    return pd.Series(pd.array(texts, dtype="string"), index=values.index, copy=False)
 
-    def one(value: object) -> object:
-        if value is None or (isinstance(value, float) and pd.isna(value)):
-            return pd.NA
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value).strip()
 
-    return values.map(one).astype("string")
+def constant_column(value: object, n: int, dtype: str) -> object:
+    """A new array of ``n`` x ``value`` in ``dtype`` (see :func:`schema.constant`).
+
+    A bare array: it lines up by position with any row labels (filtered frames too).
+    """
+    fast = schema.constant_array(value, n, dtype)
+    return fast if fast is not None else schema.constant(value, n, dtype).array
+
+
+def long_daily(dates: pd.Series, series: dict[str, pd.Series], *, platform: str,
+               account: object, source_file: str, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """The canonical ``daily`` rows of several metric columns over one date column.
+
+    Rows go metric after metric, as a concat of one (date, metric, value) frame per metric
+    would stack them; built column by column in the canonical dtypes, because the concat,
+    assign and casts cost several ms a file. ``series`` values are aligned with ``dates``.
+    """
+    metrics = list(series)
+    if not metrics:
+        return schema.empty_table("daily")
+    values = [v.array if v.dtype == "Float64" else v.astype("Float64").array
+              for v in series.values()]
+    per = len(dates)
+    n = per * len(metrics)
+    # new arrays only (no Series to align): the frame owns them
+    daily = pd.DataFrame({
+        "platform": constant_column(platform, n, "string"),
+        "account": constant_column(account, n, "string"),
+        "date": np.tile(dates.to_numpy(dtype="datetime64[ns]"), len(metrics)),
+        "metric": pd.array(np.repeat(np.array(metrics, dtype=object), per), dtype="string"),
+        "value": type(values[0])._concat_same_type(values),
+        "source_file": constant_column(source_file, n, "string"),
+        "snapshot_at": constant_column(snapshot, n, "datetime64[ns, UTC]"),
+    }, index=pd.RangeIndex(n), copy=False)
+    return schema.conform(daily, "daily")

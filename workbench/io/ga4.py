@@ -16,7 +16,10 @@ from __future__ import annotations
 import csv
 import re
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench import schema
 from workbench.errors import InputFormatError
@@ -166,8 +169,9 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
         title = _title(block["comments"]) or f"table {index}"
         frame = _parse_block(block, delimiter, date_range, title, raw, warnings, notes)
         frames.append(frame)
-    web = pd.concat(frames, ignore_index=True) if frames else schema.empty_table("web")
-    web = schema.conform(web.assign(source_file=str(raw.path)), "web")
+    # the blocks come canonical, source_file included: conform only checks (and would fix)
+    web = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    web = schema.conform(web, "web")
     dates = web["date"].dropna()
     starts = [b for b in (date_range[0],) if b is not None]
     return ParsedExport(
@@ -179,6 +183,14 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
         warnings=warnings,
         notes=notes + ["dates are in the GA4 property's reporting time zone"],
     )
+
+
+def _blank_to_na(cells: list[str]) -> pd.arrays.ArrowStringArray:
+    """Cells as a string array, NA where only whitespace (Arrow's notion, as .str.strip)."""
+    arr = pa.array(cells, type=pa.large_string())
+    blank = pc.equal(pc.utf8_trim_whitespace(arr), "")
+    return pd.arrays.ArrowStringArray(
+        pa.chunked_array([pc.if_else(blank, pa.scalar(None, pa.large_string()), arr)]))
 
 
 def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> pd.DataFrame:
@@ -196,8 +208,12 @@ def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> p
         if extra:
             warnings.append(f"table '{title}' line {number}: {len(extra)} extra cell(s) ignored")
         rows.append(cells[:width] + [""] * (width - len(cells)))  # ragged rows are padded
-    frame = pd.DataFrame(rows, columns=range(width), dtype="string")
-    frame = frame.mask(frame.apply(lambda col: col.str.strip() == ""))
+    # one string column per position, blank cells NA: DataFrame(rows).mask(.str.strip() == "")
+    # done per column in the same Arrow kernels, without the frame-wide mask/apply
+    frame = pd.DataFrame(
+        {position: _blank_to_na([row[position] for row in rows]) for position in range(width)},
+        index=pd.RangeIndex(len(rows)),
+    )
     if dropped_totals:
         notes.append(f"table '{title}': 'Grand total' row dropped")
 
@@ -246,7 +262,14 @@ def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> p
                     hint="download the report again without editing the '#' lines")
             step = 7 if time_kind == "nth_week" else 1
             offsets = pd.to_numeric(values, errors="coerce")
-            dates = start + pd.to_timedelta(offsets * step, unit="D")
+            try:
+                dates = start + pd.to_timedelta(offsets * step, unit="D")
+            except (OverflowError, pd.errors.OutOfBoundsTimedelta,
+                    pd.errors.OutOfBoundsDatetime) as exc:  # e.g. a date where an offset goes
+                raise InputFormatError(
+                    f"table '{title}': '{header[time_col]}' values are not small day/week "
+                    f"offsets ({exc})", file=raw.path, row=block["header_line"],
+                    hint="download the report again without editing it") from exc
     month = None
     if time_col is None and start is not None and end is not None:
         if (start.year, start.month) == (end.year, end.month):
@@ -262,22 +285,26 @@ def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> p
             dim_value = dim_value + " | " + frame[position].astype("string")
     else:
         dim_name, dim_value = "total", pd.Series(pd.NA, index=frame.index, dtype="string")
-    out = [
-        pd.DataFrame({
-            "date": dates,
-            "month": month,
-            "dimension": dim_name,
-            "dimension_value": dim_value,
-            "metric": metric,
-            "value": to_number(frame[position], thousands=False),
-            "table": title,
-        })
-        for position, metric in metrics
-    ]
-    if not out:
+    if not metrics:
         warnings.append(f"table '{title}': no metric columns")
         return schema.empty_table("web")
-    return pd.concat(out, ignore_index=True)
+    # the long table (metric after metric) built column by column in the canonical dtypes:
+    # one frame per metric plus concat, assign and casts cost more than the parse itself
+    values = [to_number(frame[position], thousands=False).array for position, _ in metrics]
+    per, k = len(frame), len(metrics)
+    n = per * k
+    dim_array = dim_value.array
+    return pd.DataFrame({
+        "date": np.tile(dates.to_numpy().astype("datetime64[ns]"), k),
+        "month": schema.constant(month, n, "string"),
+        "dimension": schema.constant(dim_name, n, "string"),
+        "dimension_value": type(dim_array)._concat_same_type([dim_array] * k),
+        "metric": pd.array(np.repeat(np.array([m for _, m in metrics], dtype=object), per),
+                           dtype="string"),
+        "value": type(values[0])._concat_same_type(values),
+        "source_file": schema.constant(str(raw.path), n, "string"),
+        "table": schema.constant(title, n, "string"),
+    }, index=pd.RangeIndex(n))
 
 
 def sniff(raw: RawFile) -> bool:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from workbench import schema
 from workbench.errors import InputFormatError
-from workbench.io._tabular import match_columns, norm, to_number
+from workbench.io._tabular import match_columns, norm, rounded_count, to_number
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ExportKind, ParseContext, ParsedExport, register
 
@@ -41,7 +41,11 @@ def _lines(raw: RawFile) -> tuple[list[list[str]], str]:
     lines = raw.lines
     header_line = lines[2] if len(lines) > 2 else ""
     delimiter = "\t" if "\t" in header_line else ","
-    rows = list(csv.reader(io.StringIO(raw.text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(raw.text), delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a bare carriage return inside a cell
+        raise InputFormatError(f"the CSV cannot be parsed ({exc})", file=raw.path,
+                               hint="the file may be damaged; download it again") from exc
     return rows, delimiter
 
 
@@ -102,16 +106,21 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
             hint="download the report again; the second line must be its date range") from None
     width = len(header)
     body = [r[:width] + [""] * (width - len(r)) for r in rows[3:] if any(c.strip() for c in r)]
-    frame = pd.DataFrame(body, columns=range(width), dtype="string")
     position = {name: header.index(col) for name, col in found.items()}
+    # only the columns read (reports carry ~17), as string columns built from the lists
+    frame = pd.DataFrame(
+        {p: pd.array([row[p] for row in body], dtype="string")
+         for p in sorted({0, *position.values()})},
+        index=pd.RangeIndex(len(body)),
+    )
     is_total = frame[0].str.match(_TOTAL_ROW.pattern, case=False).fillna(False)
     frame = frame[~is_total]
     ads = pd.DataFrame({
         "period_start": start,
         "period_end": end,
         "campaign": frame[position["campaign"]].str.strip(),
-        "impressions": to_number(frame[position["impressions"]]).round().astype("Int64"),
-        "clicks": to_number(frame[position["clicks"]]).round().astype("Int64"),
+        "impressions": rounded_count(to_number(frame[position["impressions"]])),
+        "clicks": rounded_count(to_number(frame[position["clicks"]])),
         "cost": to_number(frame[position["cost"]]),
         "currency": frame[position["currency"]].str.strip(),
         "conversions": (to_number(frame[position["conversions"]])

@@ -22,13 +22,16 @@ from workbench import schema
 from workbench.errors import InputFormatError
 from workbench.io._tabular import (
     cell_text,
+    constant_column,
     hashtags,
+    long_daily,
+    lookup,
     match_columns,
     norm,
     read_workbook,
     rows_to_frame,
     snapshot_at,
-    sum_all,
+    sum_series,
     to_count,
     to_number,
     workbook_sheet_names,
@@ -91,7 +94,8 @@ def _header_index(rows: list[list[object]], required: str, path) -> int:
 
 def _dates(values: pd.Series, path, sheet: str) -> pd.Series:
     """``MM/DD/YYYY`` text (or real date cells of a re-saved workbook) → naive dates."""
-    is_stamp = values.map(lambda v: isinstance(v, datetime))
+    is_stamp = pd.Series([isinstance(v, datetime) for v in values.tolist()], index=values.index,
+                         dtype=bool)
     text = cell_text(values.mask(is_stamp))
     parsed = pd.to_datetime(text, format="%m/%d/%Y", errors="coerce")
     if is_stamp.any():
@@ -120,16 +124,8 @@ def _account(raw: RawFile, ctx: ParseContext) -> str | None:
 def _long_daily(
     dates: pd.Series, series: dict[str, pd.Series], account, raw: RawFile, snapshot
 ) -> pd.DataFrame:
-    frames = [
-        pd.DataFrame({"date": dates, "metric": metric, "value": values})
-        for metric, values in series.items()
-    ]
-    if not frames:
-        return schema.empty_table("daily")
-    daily = pd.concat(frames, ignore_index=True).assign(
-        platform=PLATFORM, account=account, source_file=str(raw.path), snapshot_at=snapshot
-    )
-    return schema.conform(daily, "daily")
+    return long_daily(dates, series, platform=PLATFORM, account=account,
+                      source_file=str(raw.path), snapshot=snapshot)
 
 
 def _pick_total(frame: pd.DataFrame, stem: str, notes: list[str], sheet: str) -> pd.Series | None:
@@ -257,25 +253,26 @@ def _posts(frame, found, raw, ctx, account, snapshot, header_at, warnings) -> pd
             pd.NA, index=frame.index, dtype="Int64")
 
     likes, comments, reposts = count("likes"), count("comments"), count("reposts")
-    parts = pd.DataFrame({"likes": likes, "comments": comments, "reposts": reposts})
     content_type = (cell_text(frame[found["content_type"]]).str.lower()
                     if "content_type" in found else pd.Series(pd.NA, index=frame.index))
     post_type = (cell_text(frame[found["post_type"]]).str.lower()
                  if "post_type" in found else pd.Series(pd.NA, index=frame.index))
-    posts = pd.DataFrame(
+    n = len(frame)
+    return schema.conform_posts_columns(
         {
-            "platform": PLATFORM,
-            "account": account,
+            # per-file constants as canonical arrays (conform then has nothing to cast)
+            "platform": constant_column(PLATFORM, n, "string"),
+            "account": constant_column(account, n, "string"),
             "post_id": post_id,
             "permalink": link,
             # LinkedIn gives a UTC day without a time: noon UTC keeps that day in the
             # Americas and Europe, so month bucketing is right; hour-of-day is meaningless.
             "published_at": published,
             "published_at_utc": published,
-            "format": content_type.map(CONTENT_FORMATS, na_action="ignore"),
+            "format": lookup(content_type, CONTENT_FORMATS),
             "caption": caption,
             "hashtags": hashtags(caption) if caption is not None else None,
-            "exposure_kind": "impressions",
+            "exposure_kind": constant_column("impressions", n, "string"),
             "impressions": count("impressions"),
             "views": count("views"),
             "reactions": likes,
@@ -284,13 +281,13 @@ def _posts(frame, found, raw, ctx, account, snapshot, header_at, warnings) -> pd
             "clicks": count("clicks"),
             "follows": count("follows"),
             # statistics.md §1.2: LinkedIn interactions = likes + comments + reposts (no clicks)
-            "interactions": sum_all(parts, ["likes", "comments", "reposts"]),
-            "boosted": post_type.map({"organic": False, "sponsored": True}, na_action="ignore"),
-            "snapshot_at": snapshot,
-            "source_file": str(raw.path),
-        }
+            "interactions": sum_series([likes, comments, reposts]),
+            "boosted": lookup(post_type, {"organic": False, "sponsored": True}),
+            "snapshot_at": constant_column(snapshot, n, "datetime64[ns, UTC]"),
+            "source_file": constant_column(str(raw.path), n, "string"),
+        },
+        ctx.tz,
     )
-    return schema.conform_posts(posts, ctx.tz)
 
 
 # --- followers and visitors ----------------------------------------------------------------

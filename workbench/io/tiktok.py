@@ -461,7 +461,7 @@ def _posts(member: Member, raw, ctx, snapshot, anchor, notes):
     likes, comments, shares = count("likes"), count("comments"), count("shares")
     caption = frame[columns["title"]].astype("string") if "title" in columns else None
     n = len(frame)
-    posts = pd.DataFrame({
+    return schema.conform_posts_columns({
         # per-file constants as canonical arrays (conform then has nothing to cast)
         "platform": constant_column(PLATFORM, n, "string"),
         "account": _first_group(links, _USER, link.index),
@@ -485,8 +485,7 @@ def _posts(member: Member, raw, ctx, snapshot, anchor, notes):
         # Content.csv may list only the range's top videos (statistics.md §9.6): keep the
         # file's row count, which later deduplication would hide
         "source_rows": constant_column(n, n, "Int64"),
-    })
-    return schema.conform_posts(posts, ctx.tz)
+    }, ctx.tz)
 
 
 def _account(raw: RawFile, members: list[Member], ctx: ParseContext) -> str | None:
