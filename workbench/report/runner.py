@@ -69,6 +69,21 @@ def first_line(text: object) -> str:
     return str(text).splitlines()[0] if text else ""
 
 
+def _ipc_kernel_manager():
+    """A kernel manager talking to the kernel over local IPC sockets instead of TCP.
+
+    The kernel only ever runs on this machine; IPC keeps its traffic off the network (and
+    ipykernel stops warning about unencrypted TCP on every notebook).
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    return IPCKernelManager
+
+
 def execute_staged(source: Path, staging: Path, final_dir: Path, parameters: dict) -> Path:
     """Execute ``source`` with papermill into ``staging``; on failure keep it in ``failed/``.
 
@@ -92,6 +107,7 @@ def execute_staged(source: Path, staging: Path, final_dir: Path, parameters: dic
             kernel_name="python3",
             progress_bar=sys.stderr.isatty(),
             log_output=False,
+            kernel_manager_class=_ipc_kernel_manager(),
         )
     except PapermillExecutionError:
         failed = final_dir / "failed"
