@@ -107,14 +107,18 @@ def kpi_table_html(kpis: pd.DataFrame, *, platforms: Iterable[str] | None = None
     """The KPI table for leadership: value, previous month, change with its interval."""
     rows = kpis if platforms is None else kpis[kpis["platform"].isin(list(platforms))]
     body = []
+    current_platform = None
     for row in rows.itertuples(index=False):
+        if row.platform != current_platform:  # one heading row per platform, easier to scan
+            current_platform = row.platform
+            body.append(f"<tr class='group'><th colspan='4'>"
+                        f"{esc(PLATFORM_LABELS.get(row.platform, row.platform))}</th></tr>")
         kind_note = KIND_NOTES.get(row.kind, "")
         label = esc(KPI_LABELS.get(row.kpi, row.kpi))
         if kind_note:
             label += f" <span class='kind'>({esc(kind_note)})</span>"
         body.append(
             "<tr>"
-            f"<td>{esc(PLATFORM_LABELS.get(row.platform, row.platform))}</td>"
             f"<td>{label}</td>"
             f"<td class='num'>{fmt_number(row.value, row.kpi)}</td>"
             f"<td class='num'>{fmt_number(row.previous, row.kpi)}</td>"
@@ -122,7 +126,7 @@ def kpi_table_html(kpis: pd.DataFrame, *, platforms: Iterable[str] | None = None
             "</tr>"
         )
     markup = (
-        "<table class='kpi'><thead><tr><th>Platform</th><th>KPI</th><th>This month</th>"
+        "<table class='kpi'><thead><tr><th>KPI</th><th>This month</th>"
         "<th>Last month</th><th>Change</th></tr></thead><tbody>"
         + "".join(body)
         + "</tbody></table>"

@@ -39,6 +39,8 @@ th, td {{ border-bottom: 1px solid #e1e4ea; padding: .35rem .5rem; text-align: l
   vertical-align: top; }}
 th {{ background: #f3f5f9; }}
 td.num {{ text-align: right; white-space: nowrap; }}
+tr.group th {{ background: #fff; color: var(--brand); border-bottom: 2px solid var(--accent);
+  padding-top: .8rem; }}
 .kind, .ci, .footnote {{ color: #5a6170; font-size: .8rem; }}
 .badge {{ display: inline-block; border-radius: .8rem; padding: 0 .55rem; font-size: .78rem;
   font-weight: 600; color: #fff; background: #8a8f98; }}
