@@ -1,5 +1,7 @@
 """Rule labels against the hand-labelled gold set (tests/labels/gold_captions.csv)."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -50,6 +52,31 @@ def test_gold_accuracy_holds_per_language(gold, params):
         assert report.loc["topic", "accuracy"] >= 0.8
 
 
+DEV = Path(__file__).with_name("dev_captions.csv")
+MIN_DEV_ACCURACY = {"human_centred": 0.85, "topic": 0.85}
+
+
+def test_rules_reach_the_accuracy_bar_on_the_development_set(params):
+    """Development set used for tuning: 80 captions written blind to the rules.
+
+    They were written without seeing the keywords, but the cue mechanisms and the keyword
+    lists in params/org.yaml were then tuned on them (with the gold set), so these numbers
+    are optimistic too; the held-out set below is the honest estimate. Measured before that
+    tuning: human-centred 0.825, topic 0.638. Like the held-out set it has no platform or
+    format column: every caption is scored as a Facebook photo post.
+    """
+    dev = pd.read_csv(DEV, dtype=str, keep_default_na=False)
+    dev = dev.assign(gold_id=[f"d{i:03d}" for i in range(len(dev))], platform="facebook",
+                     format="photo")
+    assert len(dev) >= 80 and set(dev["topic"]) <= set(topic_names(params))
+    labels = label_posts(_gold_posts(dev), params)
+    report = evaluate_labels(labels, _gold_truth(dev)).set_index("label")
+    print(f"\nRule labels vs development set (n = {len(dev)}):\n{report.to_string()}")
+    for label, bar in MIN_DEV_ACCURACY.items():
+        assert report.loc[label, "n"] == len(dev)
+        assert report.loc[label, "accuracy"] >= bar, f"{label} accuracy below {bar}"
+
+
 def _kappa_from_confusion(a, b) -> float:
     """Independent reference: kappa from the confusion matrix (Cohen 1960)."""
     table = pd.crosstab(pd.Series(a), pd.Series(b)).to_numpy(dtype=float)
@@ -81,9 +108,11 @@ def test_heldout_set_written_blind_to_the_rules(params):
 
     The gold set above was used while tuning keywords, so its accuracy is optimistic. This
     set was not; its numbers are the ones to quote. Measured when it was added (60 captions):
-    human-centred 0.717 (kappa 0.43), topic 0.717 (kappa 0.69), audience 0.65. The bars
-    below only guard against regressions; they are not tuned targets, and keywords must not be
-    tuned on this file (that would make it one more training set).
+    human-centred 0.717 (kappa 0.43), topic 0.717 (kappa 0.69), audience 0.65; after the rules
+    were improved on a separate development set (dev_captions.csv), without looking at this
+    file: human-centred 0.950 (kappa 0.89), topic 0.933 (kappa 0.93), audience 0.75. The bars
+    below guard against regressions; keywords must never be tuned on this file (that would make
+    it one more training set).
     """
     from pathlib import Path
 
@@ -96,5 +125,5 @@ def test_heldout_set_written_blind_to_the_rules(params):
     labels = label_posts(_gold_posts(heldout), params)
     report = evaluate_labels(labels, _gold_truth(heldout)).set_index("label")
     print(f"\nRule labels vs held-out set (n = {len(heldout)}):\n{report.to_string()}")
-    assert report.loc["human_centred", "accuracy"] >= 0.65
-    assert report.loc["topic", "accuracy"] >= 0.65
+    assert report.loc["human_centred", "accuracy"] >= 0.85
+    assert report.loc["topic", "accuracy"] >= 0.85
