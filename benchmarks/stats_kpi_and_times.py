@@ -28,6 +28,7 @@ from workbench.stats.kpi_change import change_interval
 from workbench.stats.multiple import bh_adjust
 from workbench.stats.nb import fit_nb
 from workbench.stats.posting_times import analyse_posting_times
+from workbench.stats.simulate import simulate_timed_posts
 
 OUT = Path(__file__).with_suffix(".md")
 TZ = "America/Toronto"
@@ -142,43 +143,13 @@ def kpi_scenario(name, reps, seed, n0=40, n1=40, sigma=1.0, viral=0.0, true_rati
 # ---- Posting times (§4.4) ------------------------------------------------------------------
 
 
-def null_posting_posts(seed: int, n: int, end: str = "2024-06") -> pd.DataFrame:
-    """n posts over 6 months, staff hours 07-23 (60 % in 08-18), no time effect."""
-    rng = np.random.default_rng(seed)
-    last = pd.Period(end, freq="M")
-    days = pd.date_range((last - 5).start_time, last.end_time.normalize(), freq="D")
-    day = days[rng.integers(0, len(days), n)]
-    hour = np.where(rng.random(n) < 0.6, rng.uniform(8, 18, n), rng.uniform(7, 23, n))
-    local = (pd.DatetimeIndex(day) + pd.to_timedelta(hour, unit="h")).tz_localize(
-        TZ, nonexistent="shift_forward", ambiguous=False
-    )
-    reach = np.maximum(np.round(np.exp(rng.normal(np.log(1500), 1.0, n))), 1).astype(int)
-    y = rng.negative_binomial(1 / 0.5, 1 / (1 + 0.5 * 0.03 * reach))
-    frame = pd.DataFrame(
-        {
-            "platform": "facebook",
-            "post_id": [f"p{i}" for i in range(n)],
-            "published_at": local,
-            "published_at_utc": local.tz_convert("UTC"),
-            "format": rng.choice(["photo", "video", "link"], n),
-            "exposure_kind": "reach",
-            "reach": reach,
-            "interactions": y,
-            "snapshot_at": (last + 1).end_time.tz_localize("UTC"),
-            "boosted": False,
-            "is_share": False,
-        }
-    )
-    return conform_posts(frame, TZ)
-
-
 def posting_scenario(n: int, reps: int, seed: int, family: int = 10):
     """False best-time recommendations under no time effect, judged as the report does."""
     family_rng = np.random.default_rng(seed + 1)
     counts = {"alone": 0, "family": 0, "pbest_only": 0, "p10": 0, "via_p": 0}
     started = time.perf_counter()
     for rep in range(reps):
-        result = analyse_posting_times(null_posting_posts(seed + rep, n), params=TIME_PARAMS,
+        result = analyse_posting_times(simulate_timed_posts(seed + rep, n), params=TIME_PARAMS,
                                        month="2024-06")
         p = result.p_value
         # Family of one: the BH-adjusted p is the raw p.

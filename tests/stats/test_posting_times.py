@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.schema import conform_posts
 from workbench.stats.posting_times import (
     NOT_ENOUGH,
     WEEKDAYS,
@@ -16,44 +15,14 @@ from workbench.stats.posting_times import (
     analyse_posting_times,
     daypart_of,
 )
+from workbench.stats.simulate import simulate_timed_posts
 
 TZ = "America/Toronto"
 PARAMS = {"timezone": TZ, "window_months": 6, "min_post_age_days": 7, "seed": 11}
 
 
 def simulate(seed, n=300, evening_ratio=1.0, alpha=0.5, end="2024-06"):
-    """Posts over 6 months; posts published 18-22 h local get ``evening_ratio`` × the rate."""
-    rng = np.random.default_rng(seed)
-    last = pd.Period(end, freq="M")
-    first_day = (last - 5).start_time
-    days = pd.date_range(first_day, last.end_time.normalize(), freq="D")
-    day = days[rng.integers(0, len(days), n)]
-    # Staff post 07:00-23:00, mostly in working hours.
-    hour = np.where(rng.random(n) < 0.6, rng.uniform(8, 18, n), rng.uniform(7, 23, n))
-    local = (pd.DatetimeIndex(day) + pd.to_timedelta(hour, unit="h")).tz_localize(
-        TZ, nonexistent="shift_forward", ambiguous=False
-    )
-    reach = np.maximum(np.round(np.exp(rng.normal(np.log(1500), 1.0, n))), 1).astype(int)
-    local_hour = local.hour + local.minute / 60
-    ratio = np.where((local_hour >= 18) & (local_hour < 22), evening_ratio, 1.0)
-    mu = 0.03 * reach * ratio
-    y = rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu))
-    frame = pd.DataFrame(
-        {
-            "platform": "facebook",
-            "post_id": [f"p{i}" for i in range(n)],
-            "published_at": local,
-            "published_at_utc": local.tz_convert("UTC"),
-            "format": rng.choice(["photo", "video", "link"], n),
-            "exposure_kind": "reach",
-            "reach": reach,
-            "interactions": y,
-            "snapshot_at": (last + 1).end_time.tz_localize("UTC"),
-            "boosted": False,
-            "is_share": False,
-        }
-    )
-    return conform_posts(frame, TZ)
+    return simulate_timed_posts(seed, n, evening_ratio=evening_ratio, alpha=alpha, end=end)
 
 
 @pytest.fixture(scope="module")

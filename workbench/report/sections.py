@@ -85,17 +85,17 @@ def _short(path: str) -> str:
     return path if len(path) <= 60 else "…" + path[-59:]
 
 
-def excluded_posts(ctx: MonthContext) -> pd.DataFrame:
-    """Posts of the window left out of the content tests, by reason (never silent)."""
+def window_posts(ctx: MonthContext):
+    """The rolling window's posts prepared for the content models (a PreparedPosts)."""
     from workbench.stats.outcomes import prepare_posts
 
-    prepared = prepare_posts(
-        ctx.posts,
-        ctx.labels,
-        window=ctx.window,
-        min_age_days=int(ctx.params.get("min_post_age_days", 7)),
-    )
-    excluded = prepared.excluded
+    return prepare_posts(ctx.posts, ctx.labels, window=ctx.window,
+                         min_age_days=int(ctx.params.get("min_post_age_days", 7)))
+
+
+def excluded_posts(ctx: MonthContext) -> pd.DataFrame:
+    """Posts of the window left out of the content tests, by reason (never silent)."""
+    excluded = window_posts(ctx).excluded
     keep = [c for c in ("reason", "count", "platform") if c in excluded.columns]
     return excluded[keep] if keep else excluded
 
@@ -518,16 +518,9 @@ def what_would_settle(ctx: MonthContext, hypothesis_rows: list[dict[str, Any]]) 
     posts of the window on the comparison's platform (an intercept-only NB2 fit).
     """
     from workbench.stats.nb import fit_nb
-    from workbench.stats.outcomes import prepare_posts
     from workbench.stats.power import posts_needed
 
-    prepared = prepare_posts(
-        ctx.posts,
-        ctx.labels,
-        window=ctx.window,
-        min_age_days=int(ctx.params.get("min_post_age_days", 7)),
-    )
-    data = prepared.data
+    data = window_posts(ctx).data
     baseline: dict[str, tuple[float, float] | None] = {}
     rows = []
     for row in hypothesis_rows:

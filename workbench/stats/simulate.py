@@ -469,3 +469,42 @@ def three_number_check(
             "audience": ", ".join(sorted(set(result.audience_offset.values()))),
         })
     return pd.DataFrame(rows)
+
+
+def simulate_timed_posts(seed: int, n: int = 300, *, evening_ratio: float = 1.0,
+                         alpha: float = 0.5, end: str = "2024-06") -> pd.DataFrame:
+    """Facebook posts over the 6 months ending ``end`` for the posting-time checks (§4).
+
+    Staff post 07:00-23:00 local (60 % in 08-18); posts published 18-22 h get
+    ``evening_ratio`` × the rate; y ~ NB2(0.03 · reach · ratio, ``alpha``).
+    """
+    rng = np.random.default_rng(seed)
+    last = pd.Period(end, freq="M")
+    first_day = (last - 5).start_time
+    days = pd.date_range(first_day, last.end_time.normalize(), freq="D")
+    day = days[rng.integers(0, len(days), n)]
+    hour = np.where(rng.random(n) < 0.6, rng.uniform(8, 18, n), rng.uniform(7, 23, n))
+    local = (pd.DatetimeIndex(day) + pd.to_timedelta(hour, unit="h")).tz_localize(
+        TZ, nonexistent="shift_forward", ambiguous=False
+    )
+    reach = np.maximum(np.round(np.exp(rng.normal(np.log(1500), 1.0, n))), 1).astype(int)
+    local_hour = local.hour + local.minute / 60
+    ratio = np.where((local_hour >= 18) & (local_hour < 22), evening_ratio, 1.0)
+    mu = 0.03 * reach * ratio
+    y = rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu))
+    frame = pd.DataFrame(
+        {
+            "platform": "facebook",
+            "post_id": [f"p{i}" for i in range(n)],
+            "published_at": local,
+            "published_at_utc": local.tz_convert("UTC"),
+            "format": rng.choice(["photo", "video", "link"], n),
+            "exposure_kind": "reach",
+            "reach": reach,
+            "interactions": y,
+            "snapshot_at": (last + 1).end_time.tz_localize("UTC"),
+            "boosted": False,
+            "is_share": False,
+        }
+    )
+    return conform_posts(frame, TZ)
