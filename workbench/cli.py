@@ -47,7 +47,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Run `workbench ingest`."""
     from workbench.io.ingest import ingest
 
-    result = ingest(Path(args.raw_dir), Path(args.out), _params(args))
+    result = ingest(Path(args.raw_dir), Path(args.out), _params(args), strict=args.strict)
     print(result.summary())
     return 0
 
@@ -184,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_params(sub.add_parser("ingest", help="parse every export under RAW_DIR"))
     p.add_argument("raw_dir")
     p.add_argument("--out", required=True)
+    p.add_argument("--strict", action="store_true",
+                   help="stop on files that are not exports we read instead of skipping them")
     p.set_defaults(func=cmd_ingest)
 
     p = with_params(sub.add_parser("check", help="describe export files and their problems"))

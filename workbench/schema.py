@@ -115,8 +115,26 @@ LABELS_DTYPES: dict[str, str] = {
 }
 LABELS_COLUMNS = tuple(LABELS_DTYPES)
 
+#: post_snapshots: every download of every post (DESIGN.md), for age-matched comparisons.
+#: ``age_days`` is ``snapshot_at - published_at_utc`` in days (fractional; NA when either is
+#: unknown). The metric columns are those of ``posts``, lifetime to date at ``snapshot_at``.
+POST_SNAPSHOTS_DTYPES: dict[str, str] = {
+    "platform": "string",
+    "post_id": "string",
+    "snapshot_at": "datetime64[ns, UTC]",
+    "age_days": "Float64",
+    **{c: "Int64" for c in POST_COUNT_COLUMNS},
+    # extras: enough to join and to read a snapshot without posts at hand
+    "account": "string",
+    "published_at_utc": "datetime64[ns, UTC]",
+    "exposure_kind": "string",
+    "source_file": "string",
+}
+POST_SNAPSHOTS_COLUMNS = tuple(POST_SNAPSHOTS_DTYPES)
+
 TABLE_DTYPES: dict[str, dict[str, str]] = {
     "posts": POSTS_DTYPES,
+    "post_snapshots": POST_SNAPSHOTS_DTYPES,
     "daily": DAILY_DTYPES,
     "web": WEB_DTYPES,
     "ads": ADS_DTYPES,

@@ -167,15 +167,12 @@ def test_metric_definition_change_is_logged(tmp_path):
 
 @pytest.mark.parametrize(("bad_name", "line"), [
     ("empty.csv", r"empty.csv: the file is empty"),
-    ("report.pdf", r"report.pdf: this is a PDF file, not an analytics export"),
-    ("photo.jpg", r"photo.jpg: this is a JPEG file"),
-    ("random.csv", r"random.csv: not a known export \(first line: 'name,age,city'\)"),
-    ("truncated.csv", r"truncated.csv: the CSV cannot be parsed"),
+    ("truncated.csv", r"truncated.csv: the file ends mid-row: download it again"),
     ("missing_publish_time.csv", r"column 'Publish time': a required column is missing"),
     ("excel_ids_00.csv", r"the IDs were destroyed by a spreadsheet"),
 ])
-def test_any_bad_file_fails_the_whole_ingest_and_writes_nothing(raw_dir, tmp_path, bad_name,
-                                                                line):
+def test_a_damaged_export_fails_the_whole_ingest_and_writes_nothing(raw_dir, tmp_path,
+                                                                    bad_name, line):
     out = tmp_path / "processed"
     ingest(raw_dir, out, PARAMS)
     previous = tree_hashes(out)
@@ -187,16 +184,65 @@ def test_any_bad_file_fails_the_whole_ingest_and_writes_nothing(raw_dir, tmp_pat
     assert tree_hashes(raw_dir) == before  # RAW_DIR untouched
 
 
-def test_every_bad_file_gets_its_own_line(raw_dir, tmp_path):
+@pytest.mark.parametrize(("name", "reason"), [
+    ("report.pdf", "a PDF document, not an analytics export"),
+    ("photo.jpg", "an image (JPEG), not an analytics export; images for labels go in "
+                  "data/raw/media/"),
+    ("random.csv", "not a known export: a table with columns 'name', 'age', 'city' that is "
+                   "not an export we read"),
+])
+def test_a_file_that_is_not_an_export_is_skipped_with_its_reason(raw_dir, tmp_path, name,
+                                                                  reason):
+    put(raw_dir, f"2025-04/{name}", FIXTURES / "meta" / "bad" / name)
+    result = ingest(raw_dir, tmp_path / "processed", PARAMS)
+    assert result.log["skipped"] == [{"file": f"2025-04/{name}", "reason": reason}]
+    assert f"  skipped: 2025-04/{name}: {reason}" in result.summary().splitlines()
+    assert len(result.log["files"]) == 6  # every export still read
+    logged = read_ingest_log(tmp_path / "processed")
+    assert logged["skipped"] == result.log["skipped"]
+    for word in ("container", "workbench check", "sep="):
+        assert word not in reason
+
+
+def test_strict_makes_skipped_files_fatal(raw_dir, tmp_path):
+    put(raw_dir, "2025-04/report.pdf", FIXTURES / "meta" / "bad" / "report.pdf")
+    with pytest.raises(MultipleErrors, match=r"report.pdf: a PDF document, not an analytics "
+                                             r"export\. Hint: .*without --strict"):
+        ingest(raw_dir, tmp_path / "processed", PARAMS, strict=True)
+    assert not (tmp_path / "processed").exists()
+
+
+def test_damaged_and_foreign_files_together(raw_dir, tmp_path):
     for name in ("empty.csv", "report.pdf", "random.csv"):
         put(raw_dir, f"2025-04/{name}", FIXTURES / "meta" / "bad" / name)
     with pytest.raises(MultipleErrors) as caught:
         ingest(raw_dir, tmp_path / "processed", PARAMS)
     lines = str(caught.value).splitlines()
-    assert len(lines) == 3
-    assert [Path(line.split(":")[0]).name for line in lines] == [
-        "empty.csv", "random.csv", "report.pdf"]
+    assert [Path(line.split(":")[0]).name for line in lines] == ["empty.csv"]
     assert not (tmp_path / "processed").exists()
+
+
+def test_a_folder_without_any_export_is_an_error(tmp_path):
+    raw = tmp_path / "raw"
+    for name in ("report.pdf", "random.csv"):
+        put(raw, name, FIXTURES / "meta" / "bad" / name)
+    with pytest.raises(MultipleErrors) as caught:
+        ingest(raw, tmp_path / "processed", PARAMS)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 3
+    assert lines[-1].endswith("none of the 2 files is an export we read (each is listed "
+                              "above). Hint: put this month's downloads under "
+                              "data/raw/<month>/.")
+    assert not (tmp_path / "processed").exists()
+
+
+def test_macos_leftovers_are_ignored(raw_dir, tmp_path):
+    put(raw_dir, "__MACOSX/2025-03/._Views.csv", b"\x00\x05\x16\x07junk")
+    put(raw_dir, "2025-03/._Views.csv", b"\x00\x05\x16\x07junk")
+    result = ingest(raw_dir, tmp_path / "processed", PARAMS)
+    assert result.log["skipped"] == []
+    assert all("MACOSX" not in p.as_posix() and not p.name.startswith("._")
+               for p in discover_files(raw_dir))
 
 
 def test_empty_raw_folder_is_a_clear_error(tmp_path):

@@ -1,7 +1,12 @@
 """``workbench ingest``: every export under RAW_DIR -> canonical Parquet tables + a log.
 
-All or nothing: when any file fails, a :class:`MultipleErrors` lists one line per bad file and
-PROCESSED_DIR is left exactly as it was. RAW_DIR is only ever read.
+A folder is read as a whole. A file that is not an export we read (a PDF, an Ads Manager
+report, a table copied from a screen: :class:`NotAnExportError`) is skipped with one warning
+line and listed under ``skipped`` in ``ingest_log.json`` (fatal with ``strict``). A recognised
+export that is damaged stops the ingest: a :class:`MultipleErrors` lists one line per bad
+file and PROCESSED_DIR is left exactly as it was. RAW_DIR is only ever read. A ``.zip`` that
+no parser claims (an analyst's zip of a folder of exports) is read like that folder, within
+:data:`ZIP_MAX_MEMBERS` files and :data:`ZIP_MAX_BYTES` unpacked.
 
 Dedupe rules (statistics.md §9.4, DESIGN.md):
 
@@ -10,7 +15,8 @@ Dedupe rules (statistics.md §9.4, DESIGN.md):
 * daily by (platform, account, metric, date): newest snapshot wins, same tie-breaks;
 * manual by (month, platform, kpi): the later file (newest snapshot, then path) wins, with a
   warning when the files disagree on the value;
-* web and ads are concatenated as parsed.
+* web and ads are concatenated as parsed;
+* post_snapshots keeps every download of every post (one row per post and snapshot time).
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import tempfile
+import time
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -33,17 +42,23 @@ from typing import Any
 import pandas as pd
 
 from workbench.config import org_timezone
-from workbench.errors import InputFormatError, MultipleErrors, WorkbenchError
+from workbench.errors import InputFormatError, MultipleErrors, NotAnExportError, WorkbenchError
 from workbench.io.atomic import write_json_atomic, write_parquet_atomic
 from workbench.io.meta import range_from_file_name
 from workbench.io.rawfile import RawFile
-from workbench.io.registry import ParseContext, ParsedExport, detect
+from workbench.io.registry import ParseContext, ParsedExport, detect, is_mac_junk
 from workbench.schema import TABLE_DTYPES, conform, conform_posts, empty_table
 
+#: Tables the parsers fill.
 TABLES = ("posts", "daily", "web", "ads", "manual")
+#: Tables ingest writes: the parsed ones plus every download of every post.
+WRITTEN_TABLES = (*TABLES, "post_snapshots")
 LOG_NAME = "ingest_log.json"
 IGNORE_FILE = ".workbenchignore"
-SKIPPED_DIRS = {"media"}
+SKIPPED_DIRS = {"media", "__macosx"}
+#: A zip of exports may hold at most this many files and unpack to at most this many bytes.
+ZIP_MAX_MEMBERS = 2000
+ZIP_MAX_BYTES = 512 * 1024 * 1024
 SKIPPED_SUFFIXES = {".md", ".txt"}
 SKIPPED_NAMES = {"truth.json", "thumbs.db", "desktop.ini"}
 DEDUPE_KEYS = {
@@ -74,8 +89,12 @@ class IngestResult:
         """Return a short human summary: files, rows per table, duplicates, warnings."""
         files = self.log["files"]
         rows = ", ".join(f"{name} {len(self.tables[name])}" for name in TABLES)
+        skipped = self.log.get("skipped", [])
         lines = [f"Ingested {len(files)} files from {self.raw_dir} into {self.out_dir} "
-                 f"({rows} rows)."]
+                 f"({rows} rows)" + (f"; skipped {len(skipped)} that are not exports we read."
+                                     if skipped else ".")]
+        for entry in skipped:
+            lines.append(f"  skipped: {entry['file']}: {entry['reason']}")
         for name, counts in self.log["dedupe"].items():
             if counts["dropped"]:
                 lines.append(f"  {name}: {counts['dropped']} duplicate rows from overlapping "
@@ -115,7 +134,8 @@ def _ignored(rel: PurePosixPath, patterns: list[str]) -> bool:
 def discover_files(raw_dir: str | Path) -> list[Path]:
     """List the export files under ``raw_dir``, sorted, skipping what is not an export.
 
-    Skipped: hidden files and folders, ``media/`` folders (images for labels), notes
+    Skipped: hidden files and folders (macOS ``._*`` files too), ``media/`` and macOS
+    ``__MACOSX/`` folders, notes
     (README, ``*.md``, ``*.txt``), ``truth.json``, Office lock files, and anything matching a
     glob in ``RAW_DIR/.workbenchignore`` (one pattern a line, ``#`` comments).
 
@@ -293,18 +313,29 @@ WORKERS_ENV = "WORKBENCH_WORKERS"
 _ParseOutcome = tuple[str, "ParsedExport | None", "dict[str, Any] | None", list[WorkbenchError]]
 
 
-def _parse_file(path: Path, raw_dir: Path, ctx: ParseContext) -> _ParseOutcome:
-    """Read, detect and parse one file: (rel, result, log entry, errors)."""
-    rel = path.relative_to(raw_dir).as_posix()
+def _parse_file(source: tuple[Path, str, str], ctx: ParseContext) -> _ParseOutcome:
+    """Read, detect and parse one file: (rel, result, log entry, errors).
+
+    ``source`` is (the file on disk, its path relative to RAW_DIR as logged, the path errors
+    name); for a member of a zip of exports the last two end ``archive.zip/member``.
+    """
+    path, rel, shown = source
     try:
         raw = RawFile.read(path)
         kind = detect(raw)
         result = kind.parse(raw, ctx)
     except MultipleErrors as exc:
-        return rel, None, None, list(exc.errors)
+        return rel, None, None, [_named(e, path, shown) for e in exc.errors]
     except WorkbenchError as exc:
-        return rel, None, None, [exc]
+        return rel, None, None, [_named(exc, path, shown)]
     return rel, result, _file_entry(rel, raw, result, kind.label), []
+
+
+def _named(exc: WorkbenchError, path: Path, shown: str) -> WorkbenchError:
+    """The error naming the file as the analyst knows it (a zip member: ``x.zip/member``)."""
+    if exc.file is None or exc.file == str(path):
+        exc.file = shown
+    return exc
 
 
 def _portable(exc: WorkbenchError) -> tuple[type, tuple, dict[str, Any]]:
@@ -326,7 +357,7 @@ def _stacked_tables(parsed: list[tuple[str, ParsedExport]]) -> dict[str, pd.Data
     return {name: frame for name, frame in stacked.items() if frame is not None}
 
 
-def _parse_chunk(paths: list[Path], raw_dir: Path,
+def _parse_chunk(sources: list[tuple[Path, str, str]],
                  ctx: ParseContext) -> tuple[list[tuple], dict[str, pd.DataFrame]]:
     """Worker side: parse ``paths`` in order; errors travel as portable parts.
 
@@ -335,8 +366,8 @@ def _parse_chunk(paths: list[Path], raw_dir: Path,
     main process, and its concat, by the chunk size.
     """
     out, parsed = [], []
-    for path in paths:
-        rel, result, entry, errors = _parse_file(path, raw_dir, ctx)
+    for source in sources:
+        rel, result, entry, errors = _parse_file(source, ctx)
         if result is not None:
             parsed.append((rel, result))
         out.append((rel, None, entry, [_portable(e) for e in errors]))
@@ -378,7 +409,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse_all(files: list[Path], raw_dir: Path,
+def _parse_all(files: list[tuple[Path, str, str]],
                ctx: ParseContext) -> tuple[list[_ParseOutcome], dict[str, list[pd.DataFrame]]]:
     """Parse every file, in a small process pool when worthwhile.
 
@@ -390,7 +421,7 @@ def _parse_all(files: list[Path], raw_dir: Path,
     workers = _workers(len(files))
     pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     if workers <= 1:
-        outcomes = [_parse_file(path, raw_dir, ctx) for path in files]
+        outcomes = [_parse_file(source, ctx) for source in files]
         parsed = [(rel, result) for rel, result, _, _ in outcomes if result is not None]
         for name, frame in _stacked_tables(parsed).items():
             pieces[name].append(frame)
@@ -400,7 +431,7 @@ def _parse_all(files: list[Path], raw_dir: Path,
     method = "fork" if "fork" in mp.get_all_start_methods() else None
     outcomes: list[_ParseOutcome] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method)) as pool:
-        for chunk, tables in pool.map(_parse_chunk, chunks, repeat(raw_dir), repeat(ctx)):
+        for chunk, tables in pool.map(_parse_chunk, chunks, repeat(ctx)):
             for rel, result, entry, errors in chunk:
                 outcomes.append((rel, result, entry, [_restore(e) for e in errors]))
             for name, frame in tables.items():
@@ -408,21 +439,172 @@ def _parse_all(files: list[Path], raw_dir: Path,
     return outcomes, pieces
 
 
-def ingest(raw_dir: Path, out_dir: Path, params: dict) -> IngestResult:
+# --- zips of exports --------------------------------------------------------------------
+
+
+def _expand_zip(path: Path, rel: str, workdir: Path) -> list[tuple[Path, str, str]] | None:
+    """Unpack an analyst's zip of exports into ``workdir``; None when a parser reads the zip.
+
+    A zip that a parser claims as a whole (TikTok's analytics download) is parsed as one
+    file. Any other zip is read like the folder it was made of: macOS ``__MACOSX/`` and
+    ``._*`` entries, hidden files and notes are left out, as in a folder.
+
+    Raises:
+        InputFormatError: The zip holds more than :data:`ZIP_MAX_MEMBERS` files or unpacks
+            to more than :data:`ZIP_MAX_BYTES` (a zip bomb), or it is password-protected.
+    """
+    raw = RawFile.read(path)
+    if raw.container != "zip":
+        return None
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None  # detection will say what it is
+    with archive:
+        names = archive.namelist()
+        if "xl/workbook.xml" in names or "word/document.xml" in names or (
+                "ppt/presentation.xml" in names):
+            return None  # an Office document, not an archive of files
+        try:
+            detect(raw)
+            return None  # a zip export (TikTok) is one file
+        except WorkbenchError:
+            pass
+        members = [info for info in archive.infolist() if _wanted_member(info)]
+        if not members:
+            return None
+        _check_zip_size(archive.infolist(), str(path))
+        out, total = [], 0
+        base = (workdir / f"zip{len(list(workdir.iterdir()))}").resolve()
+        for info in members:
+            target = (base / PurePosixPath(info.filename)).resolve()
+            if base not in target.parents:
+                continue  # "../" tricks: never write outside the work folder
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with archive.open(info) as source, open(target, "wb") as sink:
+                    while chunk := source.read(1 << 20):
+                        total += len(chunk)
+                        if total > ZIP_MAX_BYTES:  # the sizes in the header can lie
+                            raise _zip_bomb(str(path))
+                        sink.write(chunk)
+            except RuntimeError as exc:  # encrypted member
+                raise InputFormatError(
+                    "the ZIP archive is password-protected", file=path,
+                    hint="unzip it yourself and put the exports in the folder") from exc
+            except (zipfile.BadZipFile, EOFError, OSError) as exc:
+                raise InputFormatError(
+                    f"the ZIP archive is damaged ({info.filename} cannot be unpacked)",
+                    file=path, hint="make the zip again, or put the exports in the folder"
+                ) from exc
+            stamp = time.mktime((*info.date_time, 0, 0, -1))  # zip times are local
+            os.utime(target, (stamp, stamp))
+            out.append((target, f"{rel}/{info.filename}", f"{path}/{info.filename}"))
+        return out
+
+
+def _wanted_member(info: zipfile.ZipInfo) -> bool:
+    name = info.filename
+    if info.is_dir() or is_mac_junk(name):
+        return False
+    rel = PurePosixPath(name)
+    if any(part.startswith(".") for part in rel.parts):
+        return False
+    if any(part.lower() in SKIPPED_DIRS for part in rel.parts[:-1]):
+        return False
+    lower = rel.name.lower()
+    return not (lower in SKIPPED_NAMES or rel.suffix.lower() in SKIPPED_SUFFIXES
+                or lower.startswith("readme") or lower.startswith("~$"))
+
+
+def _check_zip_size(infos: list[zipfile.ZipInfo], rel: str) -> None:
+    if len(infos) > ZIP_MAX_MEMBERS or sum(i.file_size for i in infos) > ZIP_MAX_BYTES:
+        raise _zip_bomb(rel)
+
+
+def _zip_bomb(rel: str) -> InputFormatError:
+    return InputFormatError(
+        f"the ZIP archive is too big to unpack (more than {ZIP_MAX_MEMBERS} files or "
+        f"{ZIP_MAX_BYTES // 2**20} MB unpacked)", file=rel,
+        hint="unzip the exports you need into the raw folder instead")
+
+
+def _sources(files: list[Path], raw_dir: Path,
+             workdir: Path) -> tuple[list[tuple[Path, str, str]], list[WorkbenchError]]:
+    """Every file to parse as (path on disk, path as logged), zips of exports unpacked."""
+    sources, errors = [], []
+    for path in files:
+        rel = path.relative_to(raw_dir).as_posix()
+        if path.suffix.lower() == ".zip":
+            try:
+                members = _expand_zip(path, rel, workdir)
+            except WorkbenchError as exc:
+                errors.append(exc)
+                continue
+            if members is not None:
+                sources.extend(members)
+                continue
+        sources.append((path, rel, str(path)))
+    return sources, errors
+
+
+# --- post snapshots ------------------------------------------------------------------------
+
+
+def post_snapshots(posts: pd.DataFrame, order: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every download of every post: one row per (platform, post_id, snapshot_at).
+
+    Args:
+        posts: Post rows of every file, before the newest-download-wins dedupe.
+        order: Per source file its tie-break order (see :func:`_file_order`); when two files
+            hold the same post at the same snapshot time the later one in this order wins.
+
+    Returns:
+        The ``post_snapshots`` table, sorted by platform, post and snapshot; ``age_days`` is
+        the snapshot minus the publish time in days.
+
+    """
+    if posts.empty:
+        return empty_table("post_snapshots")
+    frame = _newest_first_order(posts, order) if order is not None else posts
+    frame = frame.drop_duplicates(["platform", "post_id", "snapshot_at"], keep="last")
+    snapshot = pd.to_datetime(frame["snapshot_at"], utc=True)
+    published = pd.to_datetime(frame["published_at_utc"], utc=True)
+    age = (snapshot - published) / pd.Timedelta(days=1)
+    columns = {c: frame[c] for c in TABLE_DTYPES["post_snapshots"] if c in frame.columns}
+    columns["age_days"] = age.astype("Float64")
+    table = conform(pd.DataFrame(columns), "post_snapshots")
+    return table.sort_values(["platform", "post_id", "snapshot_at"], kind="stable",
+                             ignore_index=True)
+
+
+# --- the ingest -----------------------------------------------------------------------------
+
+
+def _strict_error(exc: WorkbenchError) -> WorkbenchError:
+    return NotAnExportError(exc.message, file=exc.file,
+                            hint="move it out of the raw folder, or ingest without --strict")
+
+
+def ingest(raw_dir: Path, out_dir: Path, params: dict, *, strict: bool = False) -> IngestResult:
     """Parse every export under ``raw_dir`` and write the canonical tables to ``out_dir``.
 
     Args:
         raw_dir: The folder of exports as downloaded (read only, never modified).
-        out_dir: Where ``posts/daily/web/ads/manual.parquet`` and ``ingest_log.json`` go.
+        out_dir: Where ``posts/post_snapshots/daily/web/ads/manual.parquet`` and
+            ``ingest_log.json`` go.
         params: Merged run parameters (time zone, platform accounts).
+        strict: Make files that are not exports we read fatal instead of skipped.
 
     Returns:
-        The written log and tables.
+        The written log and tables. ``log["skipped"]`` lists each file that is not an export
+        we read as ``{"file": <path under RAW_DIR>, "reason": <what it seems to be>}``.
 
     Raises:
-        InputFormatError: ``raw_dir`` is missing or holds no export.
-        MultipleErrors: One or more files could not be parsed (one line each); nothing is
-            written.
+        InputFormatError: ``raw_dir`` is missing or holds no file.
+        MultipleErrors: One or more exports are damaged, or (``strict``) a file is not an
+            export we read, or no file at all is an export we read (one line each); nothing
+            is written.
 
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
@@ -438,13 +620,27 @@ def ingest(raw_dir: Path, out_dir: Path, params: dict) -> IngestResult:
 
     entries: list[dict[str, Any]] = []
     errors: list[WorkbenchError] = []
-    with _gc_paused():
-        outcomes, pieces = _parse_all(files, raw_dir, ctx)
-    for _rel, _result, entry, file_errors in outcomes:
-        if file_errors:
-            errors.extend(file_errors)
-        else:
+    foreign: list[WorkbenchError] = []
+    with tempfile.TemporaryDirectory(prefix="workbench-zip-") as workdir:
+        sources, errors = _sources(files, raw_dir, Path(workdir))
+        with _gc_paused():
+            outcomes, pieces = _parse_all(sources, ctx)
+    skipped: list[dict[str, Any]] = []
+    for rel, _result, entry, file_errors in outcomes:
+        if not file_errors:
             entries.append(entry)
+        for exc in file_errors:
+            if isinstance(exc, NotAnExportError):
+                foreign.append(exc)
+                skipped.append({"file": rel, "reason": exc.message.rstrip(".")})
+            else:
+                errors.append(exc)
+    if strict:
+        errors.extend(_strict_error(exc) for exc in foreign)
+    if not errors and not entries:
+        errors = [*foreign, InputFormatError(
+            f"none of the {len(foreign)} files is an export we read (each is listed above)",
+            file=raw_dir, hint="put this month's downloads under data/raw/<month>/")]
     if errors:
         raise MultipleErrors(errors)
 
@@ -458,42 +654,53 @@ def ingest(raw_dir: Path, out_dir: Path, params: dict) -> IngestResult:
         tables[name] = _conformed(deduped, name, tz)
         if name == "posts":
             changes = _definition_changes(combined)
+            tables["post_snapshots"] = post_snapshots(combined, order)
 
     log = {
         "raw_dir": str(raw_dir.resolve()),
         "generated_at": datetime.now(UTC).isoformat(),
         "timezone": tz,
         "files": entries,
-        "tables": {name: len(frame) for name, frame in tables.items()},
+        "skipped": skipped,
+        "sources": [_source_entry(path, raw_dir) for path in files],
+        "tables": {name: len(tables[name]) for name in WRITTEN_TABLES},
         "dedupe": dedupe,
         "metric_definition_changes": changes,
         "warnings": warnings,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        write_parquet_atomic(frame, out_dir / f"{name}.parquet")
+    for name in WRITTEN_TABLES:
+        write_parquet_atomic(tables[name], out_dir / f"{name}.parquet")
     # the log goes last: its mtime marks a complete ingest for needs_ingest()
     write_json_atomic(out_dir / LOG_NAME, log)
     return IngestResult(raw_dir=raw_dir, out_dir=out_dir, log=log, tables=tables)
+
+
+def _source_entry(path: Path, raw_dir: Path) -> dict[str, Any]:
+    stat = path.stat()
+    return {"path": path.relative_to(raw_dir).as_posix(), "size": stat.st_size,
+            "mtime": stat.st_mtime}
 
 
 def needs_ingest(raw_dir: Path, processed_dir: Path) -> bool:
     """Return True when the processed tables are missing or out of date with RAW_DIR.
 
     True when ``ingest_log.json`` is missing or unreadable, a table file is missing, the set
-    of export files changed (added, removed, newly ignored), or a raw file changed since the
-    ingest: its modification time or size differs from the one logged (logs without
-    modification times fall back to "newer than ingest_log.json").
+    of files under RAW_DIR changed (added, removed, newly ignored; skipped files and zips
+    count too), or a raw file changed since the ingest: its modification time or size
+    differs from the one logged (logs without modification times fall back to "newer than
+    ingest_log.json").
     """
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     log_path = processed_dir / LOG_NAME
     if not log_path.exists():
         return True
-    if any(not (processed_dir / f"{name}.parquet").exists() for name in TABLES):
+    if any(not (processed_dir / f"{name}.parquet").exists() for name in WRITTEN_TABLES):
         return True
     try:
         log = json.loads(log_path.read_text(encoding="utf-8"))
-        logged = {entry["path"]: entry for entry in log["files"]}
+        listed = log["sources"] if "sources" in log else log["files"]
+        logged = {entry["path"]: entry for entry in listed}
     except (OSError, ValueError, KeyError, TypeError):
         return True
     files = discover_files(raw_dir) if raw_dir.is_dir() else []

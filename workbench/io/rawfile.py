@@ -150,7 +150,7 @@ class RawFile:
         else:
             source = io.StringIO(self.text)
         try:
-            return pd.read_csv(
+            frame = pd.read_csv(
                 source,
                 sep=delimiter,
                 skiprows=skiprows,
@@ -161,11 +161,58 @@ class RawFile:
                 **kwargs,
             )
         except (pd.errors.ParserError, ValueError) as exc:
+            if "EOF inside string" in str(exc):  # a quoted cell that never closes
+                raise self._mid_row_error() from exc
             raise InputFormatError(
                 f"the CSV cannot be parsed ({str(exc).splitlines()[0]})",
                 file=self.path,
                 hint="the file may be truncated or damaged; download it again",
             ) from exc
+        if self.ends_mid_row(delimiter, skiprows):
+            raise self._mid_row_error()
+        return frame
+
+    def _mid_row_error(self) -> InputFormatError:
+        return InputFormatError(
+            "the file ends mid-row: download it again (it was cut off during the download "
+            "or a copy, so its last rows are missing)", file=self.path)
+
+    def ends_mid_row(self, delimiter: str | None = None, skiprows: int = 0) -> bool:
+        """True when the text was cut off inside its last row.
+
+        Signs: a quoted cell that never closes, or, when there is no final newline, a last
+        row with fewer cells than both the header and the row before it (a file whose rows
+        are all short, like a hand-written CSV without its last empty column, is not cut).
+        Exports that simply end without a newline (TikTok, GA4) pass.
+        """
+        data = self.data
+        if not data.strip():
+            return False
+        if self.encoding.startswith("utf-8"):
+            quotes, tail_is_newline = data.count(b'"'), data.endswith((b"\n", b"\r"))
+            text = None
+        else:
+            text = self.text
+            quotes, tail_is_newline = text.count('"'), text.endswith(("\n", "\r"))
+        if tail_is_newline:
+            return False  # an unclosed quote with a final newline makes the parser fail
+        text = self.text if text is None else text
+        if quotes % 2:
+            return True
+        delimiter = delimiter or self.sniff_delimiter()
+        last_start = _last_record_start(text)
+        records = list(csv.reader(io.StringIO(text[last_start:]), delimiter=delimiter))
+        if not records:
+            return False
+        last = len(records[-1])
+        lines = self.first_lines(skiprows + 1)
+        if skiprows >= len(lines):
+            return False
+        header = len(next(csv.reader([lines[skiprows]], delimiter=delimiter), []))
+        if last >= header or last_start == 0:
+            return False
+        previous = _previous_record(text, last_start, delimiter)
+        return previous is not None and previous > last and previous >= header
 
     def header_row(self, line_index: int = 0, delimiter: str | None = None) -> list[str]:
         """Parse one line as CSV and return its cells stripped of whitespace."""
@@ -175,3 +222,26 @@ class RawFile:
         delimiter = delimiter or self.sniff_delimiter()
         row = next(csv.reader([lines[line_index]], delimiter=delimiter), [])
         return [cell.strip() for cell in row]
+
+
+def _last_record_start(text: str) -> int:
+    """Index where the last CSV record starts: after the last newline outside quotes."""
+    end = len(text.rstrip("\r\n"))
+    pos = end
+    while True:
+        newline = max(text.rfind("\n", 0, pos), text.rfind("\r", 0, pos))
+        if newline < 0:
+            return 0
+        if text.count('"', 0, newline) % 2 == 0:
+            return newline + 1
+        pos = newline
+
+
+def _previous_record(text: str, last_start: int, delimiter: str) -> int | None:
+    """Cell count of the record before the one starting at ``last_start``."""
+    body = text[:last_start].rstrip("\r\n")
+    if not body:
+        return None
+    start = _last_record_start(body)
+    rows = list(csv.reader(io.StringIO(body[start:]), delimiter=delimiter))
+    return len(rows[-1]) if rows else None

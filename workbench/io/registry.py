@@ -7,16 +7,17 @@ a file from its *content* (never from its name alone) and returns the one that d
 
 from __future__ import annotations
 
+import csv
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
 
-from workbench.errors import InputFormatError
+from workbench.errors import InputFormatError, NotAnExportError
 from workbench.io.rawfile import RawFile
 
 #: Parser modules imported (and so registered) by :func:`load_parsers`.
@@ -128,17 +129,16 @@ def detect(raw: RawFile) -> ExportKind:
     """Return the kind of ``raw`` from its content.
 
     Raises:
-        InputFormatError: Empty file, a non-export (PDF, image), or unrecognised content.
+        InputFormatError: The file is empty (a failed download: it may have been an export).
+        NotAnExportError: Anything that is not an export we read (a PDF, an image, an Ads
+            Manager report, an unknown table); the message says what the file seems to be.
     """
     container = raw.container
     if container == "empty":
-        raise InputFormatError("the file is empty", file=raw.path, hint="download the export again")
+        raise InputFormatError("the file is empty", file=raw.path,
+                               hint="download the export again, or delete the file")
     if container in {"pdf", "png", "jpeg", "gif"}:
-        raise InputFormatError(
-            f"this is a {container.upper()} file, not an analytics export",
-            file=raw.path,
-            hint="move it out of the raw folder (images for labels go in data/raw/media/)",
-        )
+        raise NotAnExportError(describe_foreign(raw), file=raw.path)
     for kind in kinds():
         try:
             if kind.sniff(raw):
@@ -147,25 +147,168 @@ def detect(raw: RawFile) -> ExportKind:
             raise
         except Exception:  # a sniffer must never crash detection  # noqa: BLE001
             continue
-    seen = _describe_head(raw)
-    raise InputFormatError(
-        f"not a known export ({seen})",
-        file=raw.path,
-        hint="run `workbench check` on it, or map its columns with a column-map file in params/",
-    )
+    raise NotAnExportError(describe_foreign(raw), file=raw.path)
 
 
-def _describe_head(raw: RawFile) -> str:
-    if raw.container != "text":
-        return f"{raw.container} container"
+# --- what a foreign file seems to be, in the analyst's words -------------------------------
+
+#: Date column names of Meta chart downloads in the interface languages seen.
+_CHART_DATE_NAMES = {"date", "data", "fecha", "datum", "date (utc)", "tarih", "日期"}
+_IMAGES = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF"}
+
+
+def describe_foreign(raw: RawFile) -> str:
+    """Say what a file that no parser claims seems to be, in plain words (never raises).
+
+    The phrase starts "not a known export: ..." for tables and workbooks so a reader sees at
+    once that the file was looked at and set aside, e.g. "not a known export: a Meta Ads
+    Manager report (ad spend and results); only organic-content exports are read".
+    """
+    if raw.container == "pdf":
+        return "a PDF document, not an analytics export"
+    if raw.container in _IMAGES:
+        return (f"an image ({_IMAGES[raw.container]}), not an analytics export; images for "
+                "labels go in data/raw/media/")
     try:
-        first = next((line for line in raw.lines if line.strip()), "")
-    except InputFormatError:
-        return "undecodable text"
-    first = first.strip()
-    if len(first) > 80:
-        first = first[:77] + "..."
-    return f"first line: {first!r}"
+        what = _seems(raw)
+    except Exception:  # noqa: BLE001 - a description must never crash detection
+        what = "a file whose content we do not recognise"
+    return f"not a known export: {what}"
+
+
+def _seems(raw: RawFile) -> str:
+    container = raw.container
+    if container == "zip":
+        return _seems_zip(raw)
+    if container == "ole":
+        return _seems_workbook(raw, "an old-format Office file (Word, PowerPoint or Excel "
+                                    "97-2003) that is not an export we read")
+    head = raw.data[:2048].lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<table" in head:
+        return "a web page saved from a browser (perhaps a table copied from a screen)"
+    if container == "xml":
+        return "an XML document (perhaps an Excel XML spreadsheet) that is not an export we read"
+    return _seems_text(raw)
+
+
+def _seems_zip(raw: RawFile) -> str:
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw.data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return "a damaged ZIP archive or Office document that cannot be opened"
+    if "xl/workbook.xml" in names:
+        return _seems_workbook(raw, "an Excel workbook that is not an export we read")
+    if "word/document.xml" in names:
+        return "a Word document, not an analytics export"
+    if "ppt/presentation.xml" in names:
+        return "a PowerPoint presentation, not an analytics export"
+    if "mimetype" in names and "content.xml" in names:
+        return "an OpenDocument file (LibreOffice), not an export we read"
+    members = [n for n in names if not n.endswith("/") and not is_mac_junk(n)]
+    shown = ", ".join(repr(PurePosixPath(n).name) for n in members[:3])
+    more = ", ..." if len(members) > 3 else ""
+    return f"a ZIP archive holding no export we read ({len(members)} files: {shown}{more})"
+
+
+def is_mac_junk(name: str) -> bool:
+    """macOS resource forks and folder metadata inside archives and copied folders."""
+    parts = PurePosixPath(name).parts
+    return (any(part == "__MACOSX" for part in parts)
+            or PurePosixPath(name).name.startswith("._")
+            or PurePosixPath(name).name == ".DS_Store")
+
+
+def _seems_workbook(raw: RawFile, fallback: str) -> str:
+    from workbench.io._tabular import read_workbook
+
+    try:
+        sheets = read_workbook(raw)
+    except Exception:  # noqa: BLE001 - not a readable workbook
+        return fallback
+    names = list(sheets)
+    header: list[str] = []
+    for rows in sheets.values():
+        for row in rows[:15]:
+            cells = [str(c).strip() for c in row if c not in (None, "")]
+            if len(cells) >= 2:
+                header = cells
+                break
+        if header:
+            break
+    special = _foreign_table(header, workbook=True)
+    if special:
+        return special
+    shown = ", ".join(repr(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
+    cols = _columns(header)
+    return (f"an Excel workbook (sheets {shown}{cols}) that is not a LinkedIn export or "
+            "any other export we read")
+
+
+def _columns(header: list[str]) -> str:
+    if not header:
+        return ""
+    shown = ", ".join(repr(c[:40]) for c in header[:3]) + (", ..." if len(header) > 3 else "")
+    return f"; columns {shown}"
+
+
+def _foreign_table(header: list[str], *, workbook: bool = False) -> str | None:
+    """Name a known foreign table from its header cells, else None."""
+    low = {h.strip().lower() for h in header}
+    if "reporting starts" in low or any(h.startswith("amount spent (") for h in low):
+        return ("a Meta Ads Manager report (ad spend and results); only organic-content "
+                "exports are read")
+    if "campaign" in low and (("campaign type" in low and ("networks" in low
+                                                            or "budget" in low))
+                              or {"row type", "action"} <= low):
+        return "a Google Ads Editor export (campaign settings), not a performance report"
+    if workbook and "post id" in low and ("publish time" in low or "permalink" in low):
+        return ("a Meta posts export re-saved as an Excel workbook; we read the CSV exactly "
+                "as downloaded, so download it again")
+    return None
+
+
+def _seems_text(raw: RawFile) -> str:
+    try:
+        lines = [line for line in raw.first_lines(12) if line.strip()]
+    except Exception:  # noqa: BLE001
+        lines = []
+    if not lines:
+        return "a file whose content we do not recognise"
+    text_head = "\n".join(lines)
+    if "\x00" in text_head or sum(not ch.isprintable() and ch not in "\t" for ch in
+                                  text_head) > len(text_head) // 10:
+        return "a binary file of a kind we do not recognise"
+    if lines[0].lstrip().startswith(("{", "[")) and not lines[0].lstrip().startswith("[\""):
+        return "a JSON data file, not an export we read"
+    title = None
+    if lines[0].lower().startswith("sep="):
+        delimiter = lines[0][4:5] or ","
+        lines = lines[1:]
+    else:
+        delimiter = raw.sniff_delimiter(lines)
+    rows = [[c.strip() for c in next(csv.reader([line], delimiter=delimiter), [])]
+            for line in lines[:6]]
+    # a Meta chart download: an optional title line, then "Date","<value column>"
+    for i, row in enumerate(rows[:3]):
+        if len(row) >= 2 and row[0].lower() in _CHART_DATE_NAMES:
+            if i > 0 and len(rows[i - 1]) == 1:
+                title = rows[i - 1][0]
+            named = f"title {title!r} and column {row[1]!r}" if title else f"column {row[1]!r}"
+            return f"a Meta chart download whose {named} we do not know"
+    header = next((row for row in rows if len([c for c in row if c]) >= 2), [])
+    special = _foreign_table(header)
+    if special:
+        return special
+    if not header:
+        first = lines[0].strip()
+        first = first if len(first) <= 60 else first[:57] + "..."
+        return f"a text file, not a table (it starts {first!r})"
+    shown = ", ".join(repr(c[:40]) for c in header[:3]) + (", ..." if len(header) > 3 else "")
+    return f"a table with columns {shown} that is not an export we read"
 
 
 def snapshot_from_file(path: str | Path) -> pd.Timestamp:
