@@ -215,7 +215,7 @@ def _seems_zip(raw: RawFile) -> str:
 
 
 def is_mac_junk(name: str) -> bool:
-    """macOS resource forks and folder metadata inside archives and copied folders."""
+    """True for macOS resource forks (`._*`, `__MACOSX/`) and `.DS_Store` entries."""
     parts = PurePosixPath(name).parts
     return (any(part == "__MACOSX" for part in parts)
             or PurePosixPath(name).name.startswith("._")
