@@ -29,16 +29,29 @@ def test_warnings_are_listed():
 
 
 def test_bad_files_are_reported_not_raised():
-    names = ["empty.csv", "report.pdf", "excel_ids_sci.csv", "truncated.csv"]
+    names = ["empty.csv", "excel_ids_sci.csv", "truncated.csv"]
     reports = check_files([FIXTURES / "meta" / "bad" / n for n in names], PARAMS)
-    assert [r.ok for r in reports] == [False] * 4
+    assert [r.ok for r in reports] == [False] * 3
     assert "the file is empty" in reports[0].describe()
-    assert "this is a PDF file" in reports[1].describe()
-    described = reports[2].describe()
+    described = reports[1].describe()
     assert described.startswith(f"{FIXTURES / 'meta' / 'bad' / 'excel_ids_sci.csv'}: PROBLEM "
                                 "(Meta Business Suite Facebook posts export)")
     assert "the IDs were destroyed by a spreadsheet" in described
-    assert "EOF inside string" in reports[3].describe()
+    assert "the file ends mid-row: download it again" in reports[2].describe()
+
+
+def test_foreign_files_are_described_with_the_words_ingest_uses():
+    names = ["report.pdf", "random.csv", "photo.jpg"]
+    reports = check_files([FIXTURES / "meta" / "bad" / n for n in names], PARAMS)
+    assert [r.ok for r in reports] == [True] * 3  # ingest skips them: they stop nothing
+    assert reports[0].skipped == "a PDF document, not an analytics export"
+    assert reports[0].describe().startswith(
+        f"{FIXTURES / 'meta' / 'bad' / 'report.pdf'}: SKIPPED by ingest: a PDF document")
+    assert reports[1].skipped == ("not a known export: a table with columns 'name', 'age', "
+                                  "'city' that is not an export we read")
+    for report in reports:
+        assert "container" not in report.describe()
+        assert "run `workbench check`" not in report.describe()
 
 
 def test_folder_is_expanded_to_its_exports():

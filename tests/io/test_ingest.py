@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +14,9 @@ import pytest
 
 from tests.io import meta_samples as ms
 from workbench.errors import InputFormatError, MultipleErrors
+from workbench.io import ingest as ingest_module
 from workbench.io.ingest import discover_files, ingest, needs_ingest
+from workbench.io.rawfile import RawFile
 from workbench.io.tables import load_table, load_tables, read_ingest_log
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -274,7 +278,8 @@ def test_load_tables_round_trip(raw_dir, tmp_path):
     out = tmp_path / "processed"
     written = ingest(raw_dir, out, PARAMS).tables
     tables = load_tables(out, tz="America/Toronto")
-    assert set(tables) == {"posts", "daily", "web", "ads", "manual"}
+    assert set(tables) == {"posts", "post_snapshots", "daily", "web", "ads", "manual"}
+    pd.testing.assert_frame_equal(tables["post_snapshots"], written["post_snapshots"])
     posts = tables["posts"]
     pd.testing.assert_frame_equal(posts, written["posts"], check_dtype=False)
     assert isinstance(posts["hashtags"].iloc[0], list)
@@ -291,3 +296,124 @@ def test_never_ingested_folder_says_run_ingest(tmp_path):
         load_tables(tmp_path)
     with pytest.raises(InputFormatError, match=r"run `workbench ingest`"):
         read_ingest_log(tmp_path / "nowhere")
+
+
+def test_post_snapshots_keep_every_download_with_its_age(raw_dir, tmp_path):
+    result = ingest(raw_dir, tmp_path / "processed", PARAMS)
+    snaps, posts = result.tables["post_snapshots"], result.tables["posts"]
+    assert list(snaps.columns[:4]) == ["platform", "post_id", "snapshot_at", "age_days"]
+    fb = snaps[snaps["platform"] == "facebook"]
+    # the three Facebook posts were downloaded twice (BASE and 30 days later)
+    assert len(fb) == 6
+    assert fb.groupby("post_id")["snapshot_at"].nunique().eq(2).all()
+    first = fb.groupby("post_id").first()
+    last = fb.groupby("post_id").last()
+    assert (last["reach"] - first["reach"]).eq(400).all()
+    assert ((last["age_days"] - first["age_days"]).round(6) == 30).all()
+    published = posts.set_index(["platform", "post_id"])["published_at_utc"]
+    for row in fb.itertuples():
+        expected = (row.snapshot_at - published[("facebook", row.post_id)]) / pd.Timedelta("1D")
+        assert row.age_days == pytest.approx(expected)
+    # posts keeps the newest download of each post
+    newest = snaps.sort_values("snapshot_at").groupby(["platform", "post_id"]).last()
+    assert (posts.set_index(["platform", "post_id"])["reach"]
+            .sort_index().tolist() == newest["reach"].sort_index().tolist())
+    assert result.log["tables"]["post_snapshots"] == len(snaps) == 9
+
+
+def test_the_same_snapshot_twice_is_one_row(tmp_path):
+    raw = tmp_path / "raw"
+    put(raw, "a/Jan-01-2025_Feb-28-2025_1.csv", ms.meta_csv(ms.FB_2025_JAN,
+                                                            fb_rows_with_reach(100)))
+    put(raw, "b/Jan-01-2025_Mar-31-2025_2.csv", ms.meta_csv(ms.FB_2025_JAN,
+                                                            fb_rows_with_reach(200)))
+    snaps = ingest(raw, tmp_path / "out", PARAMS).tables["post_snapshots"]
+    assert len(snaps) == 3
+    assert sorted(snaps["reach"].tolist()) == [200, 201, 202]  # the later range wins the tie
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(zipfile.ZipInfo(name, (2025, 3, 31, 12, 0, 0)), data)
+    return buffer.getvalue()
+
+
+def test_a_zip_of_exports_is_read_like_the_folder(raw_dir, tmp_path):
+    folder = ingest(raw_dir, tmp_path / "folder", PARAMS)
+    members = {path.relative_to(raw_dir).as_posix(): path.read_bytes()
+               for path in discover_files(raw_dir)}
+    members["__MACOSX/2025-03/._Audience.csv"] = b"\x00\x05\x16\x07mac"
+    members["2025-03/._Audience.csv"] = b"\x00\x05\x16\x07mac"
+    members["2025-03/deck.pdf"] = (FIXTURES / "meta" / "bad" / "report.pdf").read_bytes()
+    raw = tmp_path / "zipped"
+    put(raw, "March exports.zip", zipped(members))
+    result = ingest(raw, tmp_path / "from_zip", PARAMS)
+    assert sorted(e["path"] for e in result.log["files"]) == sorted(
+        f"March exports.zip/{e['path']}" for e in folder.log["files"])
+    assert result.log["skipped"] == [{"file": "March exports.zip/2025-03/deck.pdf",
+                                      "reason": "a PDF document, not an analytics export"}]
+    for name in ("posts", "daily", "manual"):
+        assert len(result.tables[name]) == len(folder.tables[name])
+    assert not needs_ingest(raw, tmp_path / "from_zip")
+
+
+def test_a_damaged_export_inside_a_zip_is_named_by_its_place_in_the_zip(tmp_path):
+    raw = tmp_path / "raw"
+    put(raw, "exports.zip", zipped({
+        "posts.csv": (FIXTURES / "meta" / "bad" / "truncated.csv").read_bytes()}))
+    with pytest.raises(MultipleErrors, match=r"exports.zip/posts.csv: the file ends mid-row"):
+        ingest(raw, tmp_path / "out", PARAMS)
+
+
+def test_a_zip_bomb_is_a_clear_error(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    put(raw, "a.csv", FIXTURES / "meta" / "facebook_2025_jan.csv")
+    put(raw, "big.zip", zipped({"x.csv": b"0" * 5000, "y.csv": b"1" * 10}))
+    monkeypatch.setattr(ingest_module, "ZIP_MAX_BYTES", 4000)
+    with pytest.raises(MultipleErrors, match=r"big.zip: the ZIP archive is too big to unpack"):
+        ingest(raw, tmp_path / "out", PARAMS)
+    monkeypatch.setattr(ingest_module, "ZIP_MAX_BYTES", 10**9)
+    monkeypatch.setattr(ingest_module, "ZIP_MAX_MEMBERS", 1)
+    with pytest.raises(MultipleErrors, match=r"more than 1 files"):
+        ingest(raw, tmp_path / "out", PARAMS)
+
+
+def test_a_zip_bomb_whose_header_lies_is_stopped_while_unpacking(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    put(raw, "big.zip", zipped({"x.csv": b"0" * 50_000}))
+    monkeypatch.setattr(ingest_module, "_check_zip_size", lambda infos, rel: None)
+    monkeypatch.setattr(ingest_module, "ZIP_MAX_BYTES", 4000)
+    with pytest.raises(MultipleErrors, match=r"too big to unpack"):
+        ingest(raw, tmp_path / "out", PARAMS)
+
+
+def raw_text(text: str, encoding: str = "utf-8") -> RawFile:
+    return RawFile(path=Path("x.csv"), data=text.encode(encoding))
+
+
+@pytest.mark.parametrize(("text", "cut"), [
+    ("a,b,c\n1,2,3\n4,5", True),  # short last row, no final newline
+    ("a,b,c\n1,2,3\n4,5,6", False),  # complete, no final newline (GA4, TikTok)
+    ("a,b,c\n1,2,3\n4,5,\n", False),  # a final newline: the row ended
+    ("a,b,c\n1,2\n4,5", False),  # every row short: written that way, not cut
+    ('a,b,c\n1,"two\nlines",3\n4,"fine\nagain",6', False),  # multi-line captions, complete
+    ('a,b,c\n1,"two\nlines",3\n4,"cut in the\nmiddle', True),  # inside a quoted caption
+    ('a,b,c\n1,2,3\n4,"5', True),
+])
+def test_a_file_cut_off_mid_row_is_found_in_the_csv_layer(text, cut):
+    raw = raw_text(text)
+    assert raw.ends_mid_row(",") is cut
+    if cut:
+        with pytest.raises(InputFormatError, match=r"x.csv: the file ends mid-row: download "
+                                                   r"it again"):
+            raw.read_csv()
+    else:
+        raw.read_csv()
+
+
+def test_a_utf16_tab_file_cut_off_mid_row():
+    raw = raw_text("\ufeffDate\tPrimary\n2025-01-01\t5\n2025-01-02", "utf-16-le")
+    with pytest.raises(InputFormatError, match="the file ends mid-row"):
+        raw.read_csv()

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.config import org_timezone
-from workbench.errors import WorkbenchError
+from workbench.errors import NotAnExportError, WorkbenchError
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ParseContext, detect
 
@@ -31,6 +31,8 @@ class FileReport:
         notes: Facts worth knowing.
         unknown_columns: Headers the parser does not use.
         problems: Error lines (a file with problems would stop ``workbench ingest``).
+        skipped: What the file seems to be when it is not an export we read (``ingest``
+            skips it with this reason; ``ingest --strict`` stops on it).
 
     """
 
@@ -46,10 +48,11 @@ class FileReport:
     notes: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    skipped: str | None = None
 
     @property
     def ok(self) -> bool:
-        """True when the file can be ingested."""
+        """True when the file would not stop ``workbench ingest`` (read, or skipped)."""
         return not self.problems
 
     @property
@@ -59,6 +62,9 @@ class FileReport:
 
     def describe(self) -> str:
         """Return a few lines a person can read: kind, rows, dates, account, problems."""
+        if self.skipped is not None:
+            return (f"{self.path}: SKIPPED by ingest: {self.skipped}\n"
+                    "  (not an export we read; `workbench ingest --strict` would stop on it)")
         if not self.ok:
             head = f"{self.path}: PROBLEM"
             if self.label:
@@ -86,15 +92,27 @@ def _day(value: Any) -> str:
     return f"{pd.Timestamp(value):%Y-%m-%d}" if value is not None else "?"
 
 
-def check_file(path: Path, ctx: ParseContext) -> FileReport:
-    """Detect and parse one file; a bad file gives a report with its error line, not a raise."""
-    report = FileReport(path=Path(path))
+def check_file(path: Path, ctx: ParseContext, shown: str | Path | None = None) -> FileReport:
+    """Detect and parse one file; a bad file gives a report with its error line, not a raise.
+
+    Args:
+        path: The file on disk.
+        ctx: Time zone and parameters.
+        shown: The name to report (a member of a zip: ``archive.zip/member``).
+
+    """
+    report = FileReport(path=Path(shown if shown is not None else path))
     try:
         raw = RawFile.read(path)
         kind = detect(raw)
         report.kind, report.label = kind.name, kind.label
         parsed = kind.parse(raw, ctx)
+    except NotAnExportError as exc:
+        report.skipped = exc.message.rstrip(".")
+        return report
     except WorkbenchError as exc:
+        if shown is not None and exc.file == str(path):
+            exc.file = str(shown)
         errors = getattr(exc, "errors", None) or [exc]
         report.problems = [e.one_line() for e in errors]
         return report
@@ -109,7 +127,9 @@ def check_file(path: Path, ctx: ParseContext) -> FileReport:
 
 
 def check_files(paths: list[Path], params: dict) -> list[FileReport]:
-    """Describe each file (a folder is expanded to the exports ingest would read).
+    """Describe each file with the same words as ``workbench ingest``.
+
+    A folder is expanded to the files ingest would read, a zip of exports to its members.
 
     Args:
         paths: Files or folders.
@@ -119,12 +139,25 @@ def check_files(paths: list[Path], params: dict) -> list[FileReport]:
         One report per file, in the order given.
 
     """
-    from workbench.io.ingest import discover_files
+    import tempfile
+
+    from workbench.io.ingest import discover_files, expand_zip
 
     ctx = ParseContext(tz=org_timezone(params), params=params)
     reports = []
-    for path in paths:
-        path = Path(path)
-        targets = discover_files(path) if path.is_dir() else [path]
-        reports += [check_file(target, ctx) for target in targets]
+    with tempfile.TemporaryDirectory(prefix="workbench-check-") as workdir:
+        for path in paths:
+            path = Path(path)
+            for target in discover_files(path) if path.is_dir() else [path]:
+                members = None
+                if target.suffix.lower() == ".zip":
+                    try:
+                        members = expand_zip(target, target.name, Path(workdir))
+                    except WorkbenchError as exc:
+                        reports.append(FileReport(path=target, problems=[exc.one_line()]))
+                        continue
+                if members is None:
+                    reports.append(check_file(target, ctx))
+                else:
+                    reports += [check_file(disk, ctx, shown) for disk, _, shown in members]
     return reports

@@ -442,7 +442,7 @@ def _parse_all(files: list[tuple[Path, str, str]],
 # --- zips of exports --------------------------------------------------------------------
 
 
-def _expand_zip(path: Path, rel: str, workdir: Path) -> list[tuple[Path, str, str]] | None:
+def expand_zip(path: Path, rel: str, workdir: Path) -> list[tuple[Path, str, str]] | None:
     """Unpack an analyst's zip of exports into ``workdir``; None when a parser reads the zip.
 
     A zip that a parser claims as a whole (TikTok's analytics download) is parsed as one
@@ -537,7 +537,7 @@ def _sources(files: list[Path], raw_dir: Path,
         rel = path.relative_to(raw_dir).as_posix()
         if path.suffix.lower() == ".zip":
             try:
-                members = _expand_zip(path, rel, workdir)
+                members = expand_zip(path, rel, workdir)
             except WorkbenchError as exc:
                 errors.append(exc)
                 continue

@@ -13,7 +13,7 @@ from workbench.schema import TABLE_DTYPES, conform, conform_posts
 
 LOG_NAME = "ingest_log.json"
 #: Tables ingest always writes; ``labels`` is added by ``workbench label`` when present.
-INGESTED_TABLES = ("posts", "daily", "web", "ads", "manual")
+INGESTED_TABLES = ("posts", "post_snapshots", "daily", "web", "ads", "manual")
 INGEST_HINT = "run `workbench ingest` first (e.g. workbench ingest data/raw --out data/processed)"
 
 
@@ -36,7 +36,10 @@ def read_ingest_log(processed_dir: str | Path) -> dict[str, Any]:
 
 
 def load_table(processed_dir: str | Path, name: str) -> pd.DataFrame:
-    """Load one canonical table (``posts``, ``daily``, ``web``, ``ads``, ``manual``, ``labels``).
+    """Load one canonical table by name (see :data:`TABLE_DTYPES`).
+
+    The names: ``posts``, ``post_snapshots``, ``daily``, ``web``, ``ads``, ``manual``,
+    ``labels``.
 
     ``posts.published_at`` keeps the time zone it was written with; ``hashtags`` are lists.
 
@@ -74,7 +77,8 @@ def load_tables(processed_dir: str | Path, tz: str | None = None) -> dict[str, p
         tz: If given, ``posts.published_at`` is converted to this IANA zone.
 
     Returns:
-        ``posts``, ``daily``, ``web``, ``ads``, ``manual`` (and ``labels`` when it exists).
+        ``posts``, ``post_snapshots``, ``daily``, ``web``, ``ads``, ``manual`` (and
+        ``labels`` when it exists).
 
     Raises:
         InputFormatError: The folder was never ingested: "run `workbench ingest`".
