@@ -184,7 +184,8 @@ def _seems(raw: RawFile) -> str:
         return _seems_workbook(raw, "an old-format Office file (Word, PowerPoint or Excel "
                                     "97-2003) that is not an export we read")
     head = raw.data[:2048].lstrip(b"\xef\xbb\xbf").lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")) or b"<table" in head:
+    if head.startswith((b"<!doctype html", b"<html", b"<meta", b"<head")) or (
+            b"<table" in head or b"<html" in head):
         return "a web page saved from a browser (perhaps a table copied from a screen)"
     if container == "xml":
         return "an XML document (perhaps an Excel XML spreadsheet) that is not an export we read"
@@ -255,19 +256,49 @@ def _columns(header: list[str]) -> str:
     return f"; columns {shown}"
 
 
+#: Column names of YouTube Studio exports in the interface languages seen.
+_YOUTUBE = {"video title", "título do vídeo", "título del video", "titre de la vidéo",
+            "titolo del video"}
+#: Columns that only GA4 report downloads have.
+_GA4 = {"total users", "active users", "event count", "sessions", "new users", "views per user"}
+
+
 def _foreign_table(header: list[str], *, workbook: bool = False) -> str | None:
     """Name a known foreign table from its header cells, else None."""
     low = {h.strip().lower() for h in header}
     if "reporting starts" in low or any(h.startswith("amount spent (") for h in low):
         return ("a Meta Ads Manager report (ad spend and results); only organic-content "
                 "exports are read")
-    if "campaign" in low and (("campaign type" in low and ("networks" in low
-                                                            or "budget" in low))
-                              or {"row type", "action"} <= low):
+    google_ads = bool(low & {"campaign", "ad group", "ad state", "ad status", "keyword",
+                             "search term", "row type"})
+    performance = bool(low & {"impr.", "impressions", "clicks", "cost"})
+    if google_ads and {"row type", "action"} <= low or (
+            "campaign type" in low and "networks" in low and not performance):
         return "a Google Ads Editor export (campaign settings), not a performance report"
+    if google_ads and performance:
+        return "a Google Ads report in a layout or language we do not read"
+    if {"clicks", "impressions"} <= low and low & {"ctr", "avg. ctr", "position"} or (
+            header and header[0].lower() in {"top queries", "top pages"}):
+        return ("a search-engine performance download (Google Search Console or Bing "
+                "Webmaster Tools), not an export we read")
+    if "search interest" in low:
+        return "a Google Trends download, not an export we read"
+    if low & _YOUTUBE:
+        return "a YouTube Studio export; YouTube is not a platform the workbench reads"
+    if workbook and header and header[0].lower() in _CHART_DATE_NAMES and (
+            len(header) == 2 or "primary" in low):
+        return ("a Meta chart download re-saved as an Excel workbook; we read the CSV "
+                "exactly as downloaded, so download it again")
+    if workbook and low & _GA4:
+        return ("a GA4 report re-saved as an Excel workbook; we read the CSV exactly as "
+                "downloaded, so download it again")
     if workbook and "post id" in low and ("publish time" in low or "permalink" in low):
         return ("a Meta posts export re-saved as an Excel workbook; we read the CSV exactly "
                 "as downloaded, so download it again")
+    if ("campaign" in low or "ad group" in low) and low & {"ad status", "ad type",
+                                                             "headline 1"}:
+        return ("a Google Ads table of ads and their settings, not a performance report "
+                "(it has no report title and date-range lines)")
     return None
 
 
@@ -285,24 +316,27 @@ def _seems_text(raw: RawFile) -> str:
     if lines[0].lstrip().startswith(("{", "[")) and not lines[0].lstrip().startswith("[\""):
         return "a JSON data file, not an export we read"
     title = None
-    if lines[0].lower().startswith("sep="):
+    had_sep = lines[0].lower().startswith("sep=")
+    if had_sep:
         delimiter = lines[0][4:5] or ","
         lines = lines[1:]
     else:
         delimiter = raw.sniff_delimiter(lines)
     rows = [[c.strip() for c in next(csv.reader([line], delimiter=delimiter), [])]
             for line in lines[:6]]
-    # a Meta chart download: an optional title line, then "Date","<value column>"
-    for i, row in enumerate(rows[:3]):
-        if len(row) >= 2 and row[0].lower() in _CHART_DATE_NAMES:
-            if i > 0 and len(rows[i - 1]) == 1:
-                title = rows[i - 1][0]
-            named = f"title {title!r} and column {row[1]!r}" if title else f"column {row[1]!r}"
-            return f"a Meta chart download whose {named} we do not know"
     header = next((row for row in rows if len([c for c in row if c]) >= 2), [])
     special = _foreign_table(header)
     if special:
         return special
+    # a Meta chart download: "sep=" or a title line, then "Date","<value column>"
+    for i, row in enumerate(rows[:3]):
+        if 2 <= len(row) <= 4 and row[0].lower() in _CHART_DATE_NAMES:
+            if i > 0 and len(rows[i - 1]) == 1:
+                title = rows[i - 1][0]
+            if not (title or had_sep or row[1].lower() == "primary"):
+                break  # a plain two-column table with a date: nothing says Meta
+            named = f"title {title!r} and column {row[1]!r}" if title else f"column {row[1]!r}"
+            return f"a Meta chart download whose {named} we do not know"
     if not header:
         first = lines[0].strip()
         first = first if len(first) <= 60 else first[:57] + "..."
