@@ -231,6 +231,9 @@ def _seems_workbook(raw: RawFile, fallback: str) -> str:
     except Exception:  # noqa: BLE001 - not a readable workbook
         return fallback
     names = list(sheets)
+    if any(n.strip().lower() in {"competitors", "competitor analytics"} for n in names):
+        return ("a LinkedIn competitor analytics report (other pages' figures), not your "
+                "page's export")
     header: list[str] = []
     for rows in sheets.values():
         for row in rows[:15]:
