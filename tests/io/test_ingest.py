@@ -336,7 +336,9 @@ def zipped(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
-            archive.writestr(zipfile.ZipInfo(name, (2025, 3, 31, 12, 0, 0)), data)
+            info = zipfile.ZipInfo(name, (2025, 3, 31, 12, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
     return buffer.getvalue()
 
 
@@ -417,3 +419,23 @@ def test_a_utf16_tab_file_cut_off_mid_row():
     raw = raw_text("\ufeffDate\tPrimary\n2025-01-01\t5\n2025-01-02", "utf-16-le")
     with pytest.raises(InputFormatError, match="the file ends mid-row"):
         raw.read_csv()
+
+
+def test_zips_inside_a_zip_share_its_caps(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    inner = zipped({"x.csv": b"0" * 3000})
+    put(raw, "outer.zip", zipped({"a.zip": inner, "b.zip": inner}))
+    monkeypatch.setattr(ingest_module, "ZIP_MAX_BYTES", 5000)  # each alone fits; not both
+    with pytest.raises(MultipleErrors, match=r"outer.zip/b.zip: the ZIP archive is too big"):
+        ingest(raw, tmp_path / "out", PARAMS)
+
+
+def test_a_zip_inside_a_zip_is_read_like_a_folder(tmp_path):
+    raw = tmp_path / "raw"
+    inner = zipped({"2025-03/manual_kpis.csv": (FIXTURES / "manual" / "manual_kpis.csv")
+                    .read_bytes()})
+    put(raw, "outer.zip", zipped({"march.zip": inner}))
+    result = ingest(raw, tmp_path / "out", PARAMS)
+    assert [e["path"] for e in result.log["files"]] == [
+        "outer.zip/march.zip/2025-03/manual_kpis.csv"]
+    assert len(result.tables["manual"]) == 4

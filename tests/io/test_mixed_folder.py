@@ -8,6 +8,7 @@ each file's kind.
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -109,3 +110,144 @@ def test_check_names_each_kind(mixed):
     assert all(r.ok for r in reports)
     for report, (_, kind) in zip(reports, EVERY_FORMAT.values(), strict=True):
         assert f"[{kind}" in report.describe().splitlines()[0], report.describe()
+
+
+# --- a folder holding foreign files beside the exports ----------------------------------------
+
+#: Params for the tests below (not the committed params/org.yaml).
+PARAMS = {"timezone": "America/Toronto",
+          "platforms": {"facebook": {"account": "Forest City Newcomer Services"},
+                        "instagram": {"account": "forestcitynewcomers"}}}
+
+#: Each foreign fixture (tests/fixtures/foreign, built from the real files of
+#: tests/corpus/MANIFEST-folder.csv) -> what the skip line must say it is.
+FOREIGN = {
+    "Forest-City-Ads-Jan-1-2025-Mar-31-2025.xlsx": "a Meta Ads Manager report",
+    "Untitled-report-Jan-1-2025-to-Mar-31-2025.xlsx": "a Meta Ads Manager report",
+    "Visits.xlsx": "a Meta chart download re-saved as an Excel workbook",
+    "data-export.xlsx": "a GA4 report re-saved as an Excel workbook",
+    "forest-city-newcomers_competitor_analytics_1767085167105.xlsx":
+        "a LinkedIn competitor analytics report",
+    "Weekly_Reach_by_City.xlsx": "an Excel workbook (sheets 'Weekly_Reach_by_City', "
+                                 "'in_target_state', 'in_US'; columns 'city', 'state', "
+                                 "'Date', ...) that is not a LinkedIn export",
+    "csv ads.xls": "a Google Ads Editor export (campaign settings), not a performance report",
+    "ad content.xls": "an Excel workbook (sheets 'Sheet1', 'Sheet2', 'Sheet3'; columns "
+                      "'Headline 1'",
+    "Campaign report (1).csv": "a Google Ads Editor export",
+    "Ad group report.csv": "a Google Ads Editor export",
+    "Ad report eligible.csv": "a Google Ads table of ads and their settings, not a "
+                              "performance report",
+    "Queries.csv": "a search-engine performance download (Google Search Console or Bing",
+    "Dates.csv": "a search-engine performance download",
+    "site-bing.csv": "a search-engine performance download",
+    "searched_with_top-queries_CA-ON_20250101-0000_20250331-0000.csv":
+        "a Google Trends download",
+    "Dados da tabela youtube.csv": "a YouTube Studio export",
+    "Calendar.csv": "a table with columns 'Date', 'WeekDay' that is not an export we read",
+    "Views.csv": "a table with columns '', 'Date', 'Channel', ...",
+    "Combined_Report.csv": "a table with columns 'Report Month', 'Channel', 'Data Type'",
+    "Coverage-2025-04-02.zip": "a table with columns 'Date', 'Not indexed', 'Indexed'",
+    "Performance-on-Search-2025-04-02.zip": "a web page saved from a browser",
+}
+#: What the analyst's words must never be.
+INTERNALS = ("container", "ole", "zip container", "sep=", "first line", "workbench check")
+
+
+def foreign_path(name: str) -> Path:
+    return FIXTURES / "foreign" / name
+
+
+def test_every_foreign_fixture_is_listed():
+    on_disk = {p.name for p in (FIXTURES / "foreign").iterdir()
+               if p.is_file() and not p.name.endswith(".py")}
+    assert on_disk == set(FOREIGN)
+
+
+@pytest.fixture(scope="module")
+def with_foreign(tmp_path_factory):
+    base = tmp_path_factory.mktemp("with_foreign")
+    raw = base / "raw"
+    for source, (target, _) in EVERY_FORMAT.items():
+        destination = raw / target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(FIXTURES / source, destination)
+    for name in FOREIGN:
+        destination = raw / "2025-03" / "other" / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(foreign_path(name), destination)
+    shutil.copy2(FIXTURES / "meta" / "bad" / "report.pdf", raw / "2025-03" / "board deck.pdf")
+    return raw, base
+
+
+def test_a_folder_with_foreign_files_ingests_the_rest(with_foreign):
+    raw, base = with_foreign
+    result = ingest(raw, base / "processed", PARAMS)
+    kinds = {entry["path"]: entry["kind"] for entry in result.log["files"]}
+    assert set(kinds) == {target for target, _ in EVERY_FORMAT.values()}
+    skipped = {entry["file"]: entry["reason"] for entry in result.log["skipped"]}
+    zips = ("Coverage-2025-04-02.zip", "Performance-on-Search-2025-04-02.zip")
+    for name, words in FOREIGN.items():
+        rel = f"2025-03/other/{name}"
+        if name in zips:  # a zip of foreign files is read like a folder: each member skipped
+            members = {f: r for f, r in skipped.items() if f.startswith(rel + "/")}
+            assert members and any(words in r for r in members.values()), (name, members)
+        else:
+            assert words in skipped[rel], (name, skipped.get(rel))
+    assert skipped["2025-03/board deck.pdf"] == "a PDF document, not an analytics export"
+    for reason in skipped.values():
+        assert not any(word in reason for word in INTERNALS if word != "ole"), reason
+    summary = result.summary().splitlines()
+    assert summary[0].endswith(f"skipped {len(skipped)} that are not exports we read.")
+    assert sum(line.startswith("  skipped: ") for line in summary) == len(skipped)
+    assert len(result.tables["posts"]) > 0 and len(result.tables["ads"]) > 0
+
+
+def test_strict_stops_on_the_foreign_files_and_writes_nothing(with_foreign, capsys):
+    from workbench.cli import main
+
+    raw, base = with_foreign
+    out = base / "strict"
+    code = main(["ingest", str(raw), "--out", str(out), "--strict"])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert "board deck.pdf: a PDF document, not an analytics export. Hint: move it out of " \
+           "the raw folder, or ingest without --strict." in err
+    assert main(["ingest", str(raw), "--out", str(out)]) == 0
+    assert "  skipped: 2025-03/board deck.pdf: a PDF document" in capsys.readouterr().out
+
+
+def test_a_macos_zip_of_the_folder_reads_like_the_folder(with_foreign, tmp_path):
+    raw, base = with_foreign
+    folder = ingest(raw, base / "processed_again", PARAMS)
+    archive = tmp_path / "raw" / "March exports.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for path in sorted(raw.rglob("*")):
+            if path.is_file():
+                rel = path.relative_to(raw).as_posix()
+                zipped.write(path, rel)
+                # the Finder's "Compress" adds an AppleDouble twin of every file
+                zipped.writestr(f"__MACOSX/{Path(rel).parent}/._{path.name}",
+                                b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    result = ingest(archive.parent, tmp_path / "processed", PARAMS)
+    prefix = "March exports.zip/"
+    assert sorted(e["path"] for e in result.log["files"]) == sorted(
+        prefix + e["path"] for e in folder.log["files"])
+    assert sorted(e["file"] for e in result.log["skipped"]) == sorted(
+        prefix + e["file"] for e in folder.log["skipped"])
+    for name in ("posts", "daily", "web", "ads", "manual", "post_snapshots"):
+        assert len(result.tables[name]) == len(folder.tables[name]), name
+    check = check_files([archive], PARAMS)
+    assert {str(r.path) for r in check} == {f"{archive}/{e['path'][len(prefix):]}"
+                                            for e in result.log["files"]} | {
+        f"{archive}/{e['file'][len(prefix):]}" for e in result.log["skipped"]}
+
+
+def test_check_says_what_each_foreign_file_seems_to_be():
+    reports = check_files([foreign_path(name) for name in FOREIGN], PARAMS)
+    for report, (name, words) in zip(reports, FOREIGN.items(), strict=False):
+        if name.endswith(".zip"):
+            continue  # expanded into members
+        assert report.ok and report.skipped is not None
+        assert words in report.describe(), (name, report.describe())

@@ -59,6 +59,8 @@ SKIPPED_DIRS = {"media", "__macosx"}
 #: A zip of exports may hold at most this many files and unpack to at most this many bytes.
 ZIP_MAX_MEMBERS = 2000
 ZIP_MAX_BYTES = 512 * 1024 * 1024
+#: Zips inside zips are unpacked this many levels deep (a zip quine stops here).
+ZIP_MAX_DEPTH = 3
 SKIPPED_SUFFIXES = {".md", ".txt"}
 SKIPPED_NAMES = {"truth.json", "thumbs.db", "desktop.ini"}
 DEDUPE_KEYS = {
@@ -442,17 +444,34 @@ def _parse_all(files: list[tuple[Path, str, str]],
 # --- zips of exports --------------------------------------------------------------------
 
 
-def expand_zip(path: Path, rel: str, workdir: Path) -> list[tuple[Path, str, str]] | None:
+def expand_zip(path: Path, rel: str, workdir: Path, shown: str | None = None,
+               depth: int = 0, budget: list[int] | None = None,
+               ) -> list[tuple[Path, str, str]] | None:
     """Unpack an analyst's zip of exports into ``workdir``; None when a parser reads the zip.
 
     A zip that a parser claims as a whole (TikTok's analytics download) is parsed as one
     file. Any other zip is read like the folder it was made of: macOS ``__MACOSX/`` and
-    ``._*`` entries, hidden files and notes are left out, as in a folder.
+    ``._*`` entries, hidden files and notes are left out, as in a folder; a zip inside it is
+    unpacked the same way (down to :data:`ZIP_MAX_DEPTH` levels).
+
+    Args:
+        path: The zip on disk.
+        rel: Its path as logged (relative to RAW_DIR).
+        workdir: A scratch folder to unpack into.
+        shown: Its path as errors name it (default: ``path``).
+        depth: How deep inside other zips it is.
+        budget: Files and bytes unpacked so far from the outermost zip (the caps hold for
+            the zip and every zip inside it together).
+
+    Returns:
+        None, or (file on disk, path as logged, path as errors name it) per member.
 
     Raises:
         InputFormatError: The zip holds more than :data:`ZIP_MAX_MEMBERS` files or unpacks
             to more than :data:`ZIP_MAX_BYTES` (a zip bomb), or it is password-protected.
     """
+    shown = str(path) if shown is None else shown
+    budget = [0, 0] if budget is None else budget
     raw = RawFile.read(path)
     if raw.container != "zip":
         return None
@@ -473,33 +492,40 @@ def expand_zip(path: Path, rel: str, workdir: Path) -> list[tuple[Path, str, str
         members = [info for info in archive.infolist() if _wanted_member(info)]
         if not members:
             return None
-        _check_zip_size(archive.infolist(), str(path))
-        out, total = [], 0
+        _check_zip_size(archive.infolist(), shown)
+        out = []
         base = (workdir / f"zip{len(list(workdir.iterdir()))}").resolve()
         for info in members:
             target = (base / PurePosixPath(info.filename)).resolve()
             if base not in target.parents:
                 continue  # "../" tricks: never write outside the work folder
             target.parent.mkdir(parents=True, exist_ok=True)
+            budget[0] += 1
+            if budget[0] > ZIP_MAX_MEMBERS:
+                raise _zip_bomb(shown)
             try:
                 with archive.open(info) as source, open(target, "wb") as sink:
                     while chunk := source.read(1 << 20):
-                        total += len(chunk)
-                        if total > ZIP_MAX_BYTES:  # the sizes in the header can lie
-                            raise _zip_bomb(str(path))
+                        budget[1] += len(chunk)
+                        if budget[1] > ZIP_MAX_BYTES:  # the sizes in the header can lie
+                            raise _zip_bomb(shown)
                         sink.write(chunk)
             except RuntimeError as exc:  # encrypted member
                 raise InputFormatError(
-                    "the ZIP archive is password-protected", file=path,
+                    "the ZIP archive is password-protected", file=shown,
                     hint="unzip it yourself and put the exports in the folder") from exc
             except (zipfile.BadZipFile, EOFError, OSError) as exc:
                 raise InputFormatError(
                     f"the ZIP archive is damaged ({info.filename} cannot be unpacked)",
-                    file=path, hint="make the zip again, or put the exports in the folder"
+                    file=shown, hint="make the zip again, or put the exports in the folder"
                 ) from exc
             stamp = time.mktime((*info.date_time, 0, 0, -1))  # zip times are local
             os.utime(target, (stamp, stamp))
-            out.append((target, f"{rel}/{info.filename}", f"{path}/{info.filename}"))
+            member = (target, f"{rel}/{info.filename}", f"{shown}/{info.filename}")
+            nested = None
+            if target.suffix.lower() == ".zip" and depth < ZIP_MAX_DEPTH:
+                nested = expand_zip(target, member[1], workdir, member[2], depth + 1, budget)
+            out.extend(nested if nested is not None else [member])
         return out
 
 
