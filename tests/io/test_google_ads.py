@@ -273,3 +273,41 @@ def test_drop_nested_periods_keeps_halves_that_add_up():
     assert kept["clicks"].sum() == 30
     kept = google_ads.drop_nested_periods(pd.concat([first_half, month], ignore_index=True))
     assert kept["clicks"].tolist() == [35]
+
+
+def test_sample_writers_levels_add_up_and_redownload_is_deduped(tmp_path):
+    import os
+    from datetime import date
+
+    import numpy as np
+
+    from workbench.io.ingest import ingest
+    from workbench.kpis import kpi_table
+    from workbench.sample import other_writers as ow
+
+    rng = np.random.default_rng(3)
+    campaigns = ow.ads_rows(rng, ["Newcomer Services - Search", "Language Classes"], 10)
+    keywords = ow.ads_keyword_rows(rng, campaigns)
+    terms = ow.ads_search_term_rows(rng, keywords)
+    first, last = date(2026, 3, 1), date(2026, 3, 31)
+    files = {"Campaign report.csv": ow.ads_report_bytes(campaigns, first, last, False),
+             "Campaign report (1).csv": ow.ads_report_bytes(campaigns, first, last, True),
+             "Search keyword report.csv": ow.ads_keyword_report_bytes(keywords, first, last),
+             "Search terms report.csv": ow.ads_search_terms_report_bytes(terms, first, last)}
+    raw_dir = tmp_path / "raw" / "2026-03" / "ads"
+    raw_dir.mkdir(parents=True)
+    for stamp, (name, data) in enumerate(files.items()):
+        (raw_dir / name).write_bytes(data)
+        os.utime(raw_dir / name, (1_774_000_000 + stamp, 1_774_000_000 + stamp))
+    result = ingest(tmp_path / "raw", tmp_path / "out", {"timezone": "America/Toronto"})
+    ads = result.tables["ads"]
+    truth = sum(r["clicks"] for r in campaigns)
+    by_level = ads.groupby("level")["clicks"].sum().to_dict()
+    assert by_level == {"campaign": truth, "keyword": truth, "search_term": truth}
+    assert result.log["dedupe"]["ads"]["dropped"] == len(campaigns)
+    # the newer download (the Excel CSV) is the one kept
+    kept = ads.loc[ads["level"] == "campaign", "source_file"].unique().tolist()
+    assert kept == ["2026-03/ads/Campaign report (1).csv"]
+    assert ads.loc[ads["level"] == "keyword", "quality_score"].dropna().between(1, 10).all()
+    frame = kpi_table(result.tables, "2026-03")
+    assert frame[(frame.platform == "ads") & (frame.kpi == "clicks")]["value"].iloc[0] == truth
