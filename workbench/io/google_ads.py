@@ -232,7 +232,7 @@ def detect_decimal_comma(cells: list[str]) -> bool:
     rates): ``1,234`` alone is ambiguous and not counted.
     """
     comma = dot = 0
-    for cell in cells:
+    for cell in cells[:2000]:  # plenty to decide; a file has one locale
         text = _strip_symbols(cell)
         if _COMMA_DECIMAL.match(text):
             comma += 1
@@ -248,26 +248,19 @@ def _strip_symbols(cell: str) -> str:
 
 def to_number(values: list[str], decimal_comma: bool) -> pd.Series:
     """Cells → Float64: currency symbols and spaces stripped, placeholders NA, locale-aware."""
-    out = []
-    for cell in values:
-        text = (cell or "").strip()
-        if norm(text) in _MISSING:
-            out.append(None)
-            continue
-        text = _NOT_NUMBER.sub("", text)  # R$, €, $, spaces, %, narrow no-break spaces
-        if decimal_comma:
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-        try:
-            out.append(float(text))
-        except ValueError:
-            out.append(None)
-    return pd.Series(pd.array(out, dtype="Float64"))
+    text = pd.Series(values, dtype="string").str.strip()
+    text = text.mask(text.str.lower().isin(_MISSING))
+    text = text.str.replace(_NOT_NUMBER.pattern, "", regex=True)  # R$, €, $, spaces, %
+    if decimal_comma:
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        text = text.str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("Float64").reset_index(drop=True)
 
 
 def _is_total(row: list[str]) -> bool:
-    return any(_TOTAL_CELL.match(cell.strip()) for cell in row if cell.strip())
+    # the substring test first: most rows hold no "total" at all
+    return any("otal" in cell and _TOTAL_CELL.match(cell.strip()) for cell in row)
 
 
 def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
@@ -344,9 +337,8 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
     def text(name: str) -> pd.Series:
         if name not in position:
             return pd.Series(pd.NA, index=range(len(body)), dtype="string")
-        cells = [row[position[name]].strip() for row in body]
-        return pd.Series(pd.array([c if norm(c) not in _MISSING else None for c in cells],
-                                  dtype="string"))
+        cells = pd.Series([row[position[name]] for row in body], dtype="string").str.strip()
+        return cells.mask(cells.str.lower().isin(_MISSING)).reset_index(drop=True)
 
     def number(name: str) -> pd.Series:
         if name not in position:
@@ -405,6 +397,9 @@ def _item_columns(header: list[str], level: str) -> list[str]:
 def _item(body: list[list[str]], header: list[str], columns: list[str]) -> pd.Series:
     """The first non-empty cell of ``columns`` per row (an ad's ID, else its text)."""
     positions = [header.index(c) for c in columns]
+    if len(positions) == 1:
+        cells = pd.Series([row[positions[0]] for row in body], dtype="string").str.strip()
+        return cells.mask(cells.str.lower().isin(_MISSING))
     values = []
     for row in body:
         cells = [row[p].strip() for p in positions]
