@@ -188,3 +188,24 @@ def test_history(tables):
     history = kpi_history(tables, months_between("2024-03", "2024-04"))
     fb_posts = history[(history.platform == "facebook") & (history.kpi == "posts")]
     assert list(fb_posts.value) == [2, 2]
+
+
+def test_ads_kpis_use_the_campaign_level_only(tables):
+    base = {"period_start": "2024-04-01", "period_end": "2024-04-30", "campaign": "LINC",
+            "currency": "USD", "all_time": False}
+    finer = conform(pd.DataFrame([
+        # the same month's clicks again, at the keyword and search-term grain
+        {**base, "level": "keyword", "item": "english", "impressions": 900, "clicks": 45,
+         "cost": 70.0, "conversions": 3.0},
+        {**base, "level": "search_term", "item": "english class", "impressions": 800,
+         "clicks": 40, "cost": 60.0, "conversions": 2.0},
+        # a report of the first half of April, nested in the month's report
+        {**base, "level": "campaign", "item": "LINC", "period_end": "2024-04-15",
+         "impressions": 400, "clicks": 20, "cost": 30.0, "conversions": 1.0},
+    ]), "ads")
+    campaign = tables["ads"].assign(level="campaign", item="LINC")
+    with_levels = {**tables, "ads": pd.concat([campaign, finer], ignore_index=True)}
+    frame = kpi_table(with_levels, "2024-04")
+    assert kpi(frame, "ads", "clicks") == 50  # never 50 + 45 + 40 + 20
+    assert kpi(frame, "ads", "cost") == pytest.approx(80.0)
+    assert kpi(frame, "ads", "ctr") == pytest.approx(0.05)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.io.google_ads import drop_nested_periods
+
 KPI_COLUMNS = (
     "platform",
     "kpi",
@@ -198,13 +200,22 @@ def _ads(column: str):
 
 
 def _ads_in_month(ads: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
-    """Campaign rows whose report period lies inside the month; All-time reports never."""
+    """Campaign rows whose report period lies inside the month; All-time reports never.
+
+    Only the campaign level counts (keyword, search-term, … rows repeat the same clicks at
+    a finer grain: adding levels would double them); rows without a level come from
+    tables ingested before levels existed, which were campaign reports. A report of part
+    of the month nested in a wider one of the same month is left out (see
+    :func:`workbench.io.google_ads.drop_nested_periods`).
+    """
     if ads.empty:
         return ads
     start, end = period.start_time, period.end_time.normalize()
     monthly = ads[~ads["all_time"].fillna(False).astype(bool)]
+    if "level" in monthly.columns:
+        monthly = monthly[(monthly["level"].fillna("campaign") == "campaign").to_numpy()]
     inside = (monthly["period_start"] >= start) & (monthly["period_end"] <= end)
-    return monthly[inside.fillna(False)]
+    return drop_nested_periods(monthly[inside.fillna(False)])
 
 
 def _first_available(*computes):

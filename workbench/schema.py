@@ -79,16 +79,23 @@ WEB_DTYPES: dict[str, str] = {
 WEB_COLUMNS = tuple(WEB_DTYPES)
 
 ADS_DTYPES: dict[str, str] = {
+    "level": "string",  # campaign|ad_group|keyword|search_term|location|ad (never added up)
     "period_start": "datetime64[ns]",
     "period_end": "datetime64[ns]",
     "campaign": "string",
+    "item": "string",  # the ad group, keyword, search term, location or ad at that level
     "impressions": "Int64",
     "clicks": "Int64",
     "cost": "Float64",
     "currency": "string",
     "conversions": "Float64",
+    "quality_score": "Float64",  # keywords only (1-10)
     "source_file": "string",
+    # extras (not in DESIGN.md)
     "all_time": "boolean",  # an "All time" report: never summed with monthly ones
+    "ad_group": "string",  # the item's ad group (keyword, search term and ad levels)
+    "match_type": "string",  # keyword / search-term match type
+    "snapshot_at": "datetime64[ns, UTC]",  # when the report was downloaded (newest wins)
 }
 ADS_COLUMNS = tuple(ADS_DTYPES)
 

@@ -129,3 +129,69 @@ def test_excel_padded_comment_lines_still_detected():
     raw = RawFile(path=Path("data-export.csv"), data=text.encode())
     assert registry.detect(raw).name == "ga4_report"
     assert ga4.parse(raw, CTX).tables["web"]["month"].tolist() == ["2023-06"]
+
+
+# --- GA4's own calendar, comparisons, CRLF (docs/export-formats/adsga4.md) ----------------
+
+
+def test_nth_week_on_ga4_calendar_and_nothing_after_end_date():
+    path = FIXTURES / "Reports_snapshot_weeks.csv"
+    assert b"\r\n" in path.read_bytes()  # CRLF as downloaded
+    parsed = parse(path)
+    web = parsed.tables["web"]
+    weekly = web[web["metric"] == "active_users"].set_index("date")["value"]
+    # 2026-01-01 is a Thursday: week 0 is that partial week, week 1 starts Sunday 4 January
+    assert weekly.to_dict() == {pd.Timestamp("2026-01-01"): 5, pd.Timestamp("2026-01-04"): 12,
+                                pd.Timestamp("2026-03-08"): 30,
+                                pd.Timestamp("2026-06-28"): 9}
+    assert web["date"].max() <= pd.Timestamp("2026-06-30")  # the report's # End date
+    # the empty last table ("Platform,Key events" and nothing under it) adds no rows
+    assert set(web["table"]) == {"Reports snapshot", "Where do your new users come from?"}
+
+
+def test_nth_day_snapshot_crlf_with_trend_table():
+    web = parse(FIXTURES / "Reports_snapshot_days.csv").tables["web"]
+    active = web[web["metric"] == "active_users"]
+    daily = active[active["dimension"] == "total"].set_index("date")["value"]
+    assert daily.index.tolist() == list(pd.date_range("2025-12-11", "2025-12-15"))
+    assert daily.tolist() == [0, 0, 3, 7, 2]  # zero days are listed, kept as 0
+    trend = web[web["metric"] == "1_day"].set_index("date")["value"]
+    assert trend[pd.Timestamp("2025-12-15")] == 2
+    countries = web[web["dimension"] == "country"]  # "Country ID" is the country
+    assert set(countries["dimension_value"]) == {"CA", "GB"}
+
+
+def test_comparison_snapshot_keeps_the_current_period():
+    parsed = parse(FIXTURES / "Reports_snapshot_comparison.csv")
+    web = parsed.tables["web"]
+    assert set(web["month"]) == {"2025-08"}  # the July copies are left out
+    sessions = web[web["metric"] == "sessions"].set_index("dimension_value")["value"]
+    assert sessions.to_dict() == {"google / organic": 104, "m.facebook.com / referral": 17}
+    assert web.loc[web["metric"] == "active_users", "value"].tolist() == [400, 400]
+    assert any("3 table(s) of the comparison period 2025-07-01..2025-07-31 left out" in n
+               for n in parsed.notes)
+
+
+@pytest.mark.parametrize(("kind", "start", "offsets", "expected"), [
+    ("nth_day", "2026-01-01", [0, 30], ["2026-01-01", "2026-01-31"]),
+    # a Sunday start: week 0 is a full week
+    ("nth_week", "2026-03-01", [0, 1, 2], ["2026-03-01", "2026-03-08", "2026-03-15"]),
+    # a Saturday start: week 0 is that one day
+    ("nth_week", "2026-02-28", [0, 1], ["2026-02-28", "2026-03-01"]),
+    ("nth_month", "2026-01-15", [0, 1, 11], ["2026-01-15", "2026-02-01", "2026-12-01"]),
+])
+def test_nth_dates(kind, start, offsets, expected):
+    got = ga4.nth_dates(pd.Series([f"{n:04d}" for n in offsets]), kind, pd.Timestamp(start))
+    assert got.tolist() == [pd.Timestamp(d) for d in expected]
+
+
+def test_nth_month_rows_after_end_dropped_with_warning():
+    text = ("# Start date: 20260115\n# End date: 20260310\nNth month,Sessions\n"
+            "0000,10\n0001,20\n0002,30\n0003,40\n")
+    raw = RawFile(path=Path("m.csv"), data=text.encode())
+    parsed = ga4.parse(raw, CTX)
+    web = parsed.tables["web"]
+    assert web["date"].tolist() == [pd.Timestamp("2026-01-15"), pd.Timestamp("2026-02-01"),
+                                    pd.Timestamp("2026-03-01")]
+    assert any("1 row(s) dated after the report's end date 2026-03-10 dropped" in w
+               for w in parsed.warnings)

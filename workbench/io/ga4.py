@@ -54,10 +54,15 @@ DIMENSIONS: dict[str, str] = {
     "region": "region",
     "language": "language",
     "device category": "device_category",
+    "country id": "country",
+    "platform": "platform",
+    "audience name": "audience",
+    "audience": "audience",
 }
 
 #: Time-axis dimensions (converted to dates, never stored as a dimension).
-TIME_AXES = {"date": "date", "nth day": "nth_day", "nth week": "nth_week"}
+TIME_AXES = {"date": "date", "nth day": "nth_day", "nth week": "nth_week",
+             "nth month": "nth_month"}
 
 #: Metric aliases → canonical metric name.
 METRICS: dict[str, str] = {
@@ -155,6 +160,63 @@ def _title(comments: list[str]) -> str:
     return ""
 
 
+def _day(stamp) -> str:
+    return f"{stamp:%Y-%m-%d}" if stamp is not None else "?"
+
+
+def comparison_blocks(blocks: list[dict], ranges: list[tuple]) -> list[int]:
+    """Indexes of the tables that repeat the previous table for a comparison period.
+
+    A "Reports snapshot" downloaded with a date-range comparison writes each table twice:
+    first for the report's own period, then (same header, no title line) for the
+    comparison period. The report's own period is the first table's.
+    """
+    if not ranges:
+        return []
+    primary = ranges[0]
+    found = []
+    for index in range(1, len(blocks)):
+        same_header = norm(blocks[index]["header"]) == norm(blocks[index - 1]["header"])
+        if (same_header and ranges[index] != ranges[index - 1]
+                and ranges[index - 1] == primary and ranges[index] != primary):
+            found.append(index)
+    return found
+
+
+def nth_dates(offsets: pd.Series, kind: str, start: pd.Timestamp) -> pd.Series:
+    """GA4 ``Nth day`` / ``Nth week`` / ``Nth month`` offsets → the first day of each period.
+
+    GA4 counts from the report's start date on its own calendar: day N is start + N days;
+    week 0 is the partial week the report starts in and weeks run Sunday to Saturday (real
+    snapshot files: each week's "Active users" equals the "7 days" active users of its
+    Saturday in 16 of 16 weeks, against 3 of 16 for Monday weeks); month 0 is the rest of
+    the start month. A period is dated at its first day inside the report's range.
+
+    Args:
+        offsets: The offsets as numbers (``0000`` → 0); NA stays NaT.
+        kind: ``nth_day``, ``nth_week`` or ``nth_month``.
+        start: The report's ``# Start date``.
+
+    Returns:
+        Naive dates aligned with ``offsets``.
+    """
+    numbers = pd.to_numeric(offsets, errors="coerce").astype("Float64")
+    values = numbers.to_numpy(dtype="float64", na_value=float("nan"))
+    if kind == "nth_day":
+        dates = start + pd.to_timedelta(values, unit="D")
+    elif kind == "nth_week":
+        sunday = start - pd.Timedelta(days=(start.weekday() + 1) % 7)
+        dates = sunday + pd.to_timedelta(values * 7, unit="D")
+    elif kind == "nth_month":
+        first = start.to_period("M")
+        dates = pd.DatetimeIndex([
+            (first + int(v)).to_timestamp() if v == v else pd.NaT for v in values])
+    else:
+        raise ValueError(kind)
+    dates = pd.Series(pd.DatetimeIndex(dates), index=offsets.index).astype("datetime64[ns]")
+    return dates.where(dates.isna() | (dates >= start), start)
+
+
 def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
     """Parse a GA4 report or exploration CSV (every table in it) into ``web`` rows."""
     delimiter = ","
@@ -164,8 +226,20 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
                                hint="download the report again from GA4 (Share > Download file)")
     frames, warnings, notes = [], [], []
     date_range = (None, None)
-    for index, block in enumerate(blocks, start=1):
+    ranges = []
+    for block in blocks:
         date_range = _range(block["comments"], date_range)
+        ranges.append(date_range)
+    comparison = comparison_blocks(blocks, ranges)
+    if comparison:
+        start, end = ranges[comparison[0]]
+        notes.append(f"date-range comparison: {len(comparison)} table(s) of the comparison "
+                     f"period {_day(start)}..{_day(end)} left out (the current period is kept; "
+                     "download that period on its own to read it)")
+    for index, block in enumerate(blocks, start=1):
+        if index - 1 in comparison:
+            continue
+        date_range = ranges[index - 1]
         title = _title(block["comments"]) or f"table {index}"
         frame = _parse_block(block, delimiter, date_range, title, raw, warnings, notes)
         frames.append(frame)
@@ -173,6 +247,7 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
     web = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     web = schema.conform(web, "web")
     dates = web["date"].dropna()
+    date_range = ranges[0] if ranges else (None, None)
     starts = [b for b in (date_range[0],) if b is not None]
     return ParsedExport(
         path=raw.path,
@@ -260,16 +335,26 @@ def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> p
                     f"table '{title}': '{header[time_col]}' offsets need a start date and the "
                     "'#' block has none", file=raw.path, row=block["header_line"],
                     hint="download the report again without editing the '#' lines")
-            step = 7 if time_kind == "nth_week" else 1
-            offsets = pd.to_numeric(values, errors="coerce")
             try:
-                dates = start + pd.to_timedelta(offsets * step, unit="D")
-            except (OverflowError, pd.errors.OutOfBoundsTimedelta,
+                dates = nth_dates(values, time_kind, start)
+            except (OverflowError, ValueError, pd.errors.OutOfBoundsTimedelta,
                     pd.errors.OutOfBoundsDatetime) as exc:  # e.g. a date where an offset goes
                 raise InputFormatError(
                     f"table '{title}': '{header[time_col]}' values are not small day/week "
                     f"offsets ({exc})", file=raw.path, row=block["header_line"],
                     hint="download the report again without editing it") from exc
+            if time_kind != "nth_day":
+                notes.append(f"table '{title}': '{header[time_col]}' rows dated at the first "
+                             "day of each GA4 period (weeks run Sunday to Saturday; period "
+                             "0 starts on the report's start date)")
+        if end is not None:
+            late = dates > end
+            if late.any():
+                warnings.append(f"table '{title}': {int(late.sum())} row(s) dated after the "
+                                f"report's end date {_day(end)} dropped")
+                keep = ~late.to_numpy()
+                frame = frame[keep].reset_index(drop=True)
+                dates = dates[keep].reset_index(drop=True)
     month = None
     if time_col is None and start is not None and end is not None:
         if (start.year, start.month) == (end.year, end.month):

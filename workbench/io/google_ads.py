@@ -1,11 +1,26 @@
-"""Google Ads (Ad Grant) Campaign report (export-formats.md §8) → the ``ads`` table.
+"""Google Ads (Ad Grant) performance reports (export-formats.md §8) → the ``ads`` table.
 
-Two title lines (``Campaign report``, then the period: US ``March 27, 2026 - April 23, 2026``,
-UK ``27 January 2026 - 23 February 2026`` or ``All time``), then the header. Both the CSV
-(UTF-8, comma) and the "Excel CSV" (UTF-16LE with BOM, tab) are read. ``Total: …`` rows are
-dropped; `` --``, ``< 10%``, ``> 90%`` are missing; thousands separators are stripped (the
-en-US/en-GB UI is the only one seen). The currency comes from ``Currency code``, never
-assumed. ``All time`` files get ``all_time=True`` and no period.
+A report download has a title line naming the report (``Campaign report``, ``Ad group
+report``, ``Search keyword report``, ``Search terms report``, ``Location report``, ``Ad
+report``; in French, Spanish and Portuguese interfaces the title is translated), a period
+line (``March 27, 2026 - April 23, 2026``, ``27 janvier 2026 - 23 février 2026``,
+``1 de Janeiro de 2021 - 31 de Janeiro de 2021`` or ``All time``), then the header. The
+2016 AdWords download puts the period in the title (``Ad report (Oct 25, 2016-Oct 31,
+2016)``) and the header on line 2. Both the CSV (UTF-8, comma) and the "Excel CSV"
+(UTF-16LE with BOM, tab) are read.
+
+Each row keeps its grain in ``level`` (campaign, ad_group, keyword, search_term, location,
+ad) with the campaign and the ``item`` at that level (ad group, keyword, search term, …):
+levels are never added together (KPIs use the campaign level only). ``Total: …`` rows are
+dropped wherever the ``Total`` cell sits (keyword reports put it in the third column).
+Numbers follow the file's own locale: ``1,356,884`` / ``1032.50`` (English) or
+``1.683,00`` / ``"798,88"`` (decimal comma), with currency symbols (``R$``, ``€``, ``$``)
+stripped; `` --``, ``—``, ``< 10%`` are missing (NA, never 0). The currency comes from
+``Currency code``, never assumed.
+
+Re-downloads of the same report and period are collapsed by :func:`dedupe_ads` (newest
+download wins); Google Ads Editor files and reports of other levels are skipped as "not a
+performance report" (:class:`~workbench.errors.NotAnExportError`).
 """
 
 from __future__ import annotations
@@ -17,122 +32,349 @@ import re
 import pandas as pd
 
 from workbench import schema
-from workbench.errors import InputFormatError
-from workbench.io._tabular import match_columns, norm, rounded_count, to_number
+from workbench.errors import InputFormatError, NotAnExportError
+from workbench.io._tabular import match_columns, norm, snapshot_at
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ExportKind, ParseContext, ParsedExport, register
 
-#: Canonical ads column → header spellings (en-US and en-GB UIs).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "campaign": ("Campaign",),
-    "impressions": ("Impr.", "Impressions"),
-    "clicks": ("Clicks",),
-    "cost": ("Cost",),
-    "currency": ("Currency code",),
-    "conversions": ("Conversions",),
+#: Report title (normalised, without a trailing period in parentheses) → ``level``.
+#: English titles are from real files; French, Spanish and Portuguese from real files where
+#: the docs say so (export-formats/adsga4.md), else from the Google Ads interface wording.
+TITLES: dict[str, str] = {
+    "campaign report": "campaign",
+    "campaigns report": "campaign",
+    "rapport sur les campagnes": "campaign",
+    "rapport de campagne": "campaign",
+    "informe de campañas": "campaign",
+    "informe de campaña": "campaign",
+    "relatório de campanha": "campaign",
+    "relatório de campanhas": "campaign",
+    "ad group report": "ad_group",
+    "rapport sur les groupes d'annonces": "ad_group",
+    "informe de grupos de anuncios": "ad_group",
+    "relatório de grupo de anúncios": "ad_group",
+    "relatório de grupos de anúncios": "ad_group",
+    "search keyword report": "keyword",
+    "keyword report": "keyword",
+    "rapport sur les mots clés de recherche": "keyword",
+    "rapport sur les mots clés": "keyword",
+    "informe de palabras clave de búsqueda": "keyword",
+    "informe de palabras clave": "keyword",
+    "palavra-chave de pesquisa": "keyword",
+    "relatório de palavras-chave de pesquisa": "keyword",
+    "search terms report": "search_term",
+    "search term report": "search_term",
+    "rapport sur les termes de recherche": "search_term",
+    "informe de términos de búsqueda": "search_term",
+    "termos de pesquisa": "search_term",
+    "relatório de termos de pesquisa": "search_term",
+    "location report": "location",
+    "locations report": "location",
+    "rapport sur les zones géographiques": "location",
+    "informe de ubicaciones": "location",
+    "relatório de locais": "location",
+    "ad report": "ad",
+    "ads report": "ad",
+    "rapport sur les annonces": "ad",
+    "informe de anuncios": "ad",
+    "relatório de anúncios": "ad",
 }
-REQUIRED = ("campaign", "impressions", "clicks", "cost", "currency")
-PERIOD_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y")
-_TOTAL_ROW = re.compile(r"^\s*total\s*:", re.IGNORECASE)
-_TITLE_WORDS = ("report", "rapport", "informe", "bericht", "relatório", "rapporto")
+LEVELS = ("campaign", "ad_group", "keyword", "search_term", "location", "ad")
 
+#: Canonical column → header spellings (en-US/en-GB real; fr/es/pt where seen or documented).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "campaign": ("Campaign", "Campagne", "Campaña", "Campanha", "Campaign name",
+                 "Nom de la campagne", "Nombre de la campaña", "Nome da campanha"),
+    "ad_group": ("Ad group", "Groupe d'annonces", "Grupo de anuncios", "Grupo de anúncios"),
+    "impressions": ("Impr.", "Impressions", "Impresiones", "Impressões"),
+    "clicks": ("Clicks", "Clics", "Cliques"),
+    # Search ads count a click as the interaction: used when a report has no Clicks column
+    "interactions": ("Interactions", "Interacciones", "Interações"),
+    "cost": ("Cost", "Coût", "Costo", "Coste", "Custo"),
+    "currency": ("Currency code", "Code de la devise", "Código de moneda",
+                 "Código de la moneda", "Código da moeda"),
+    "conversions": ("Conversions", "Conversiones", "Conversões"),
+    "quality_score": ("Quality Score", "Qual. score", "Niveau de qualité", "Nivel de calidad",
+                      "Índice de qualidade"),
+    "match_type": ("Match type", "Type de correspondance", "Tipo de concordancia",
+                   "Pesquisar tipo de correspondência de palavra-chave",
+                   "Tipo de correspondência dos termos de pesquisa",
+                   "Tipo de correspondência"),
+}
+#: The column naming the item of each level (the first one present is used).
+ITEMS: dict[str, tuple[str, ...]] = {
+    "campaign": COLUMNS["campaign"],
+    "ad_group": COLUMNS["ad_group"],
+    "keyword": ("Keyword", "Search keyword", "Mot clé", "Mot clé de recherche",
+                "Palabra clave", "Palabra clave de búsqueda", "Pesquisar palavra-chave",
+                "Palavra-chave", "Palavra-chave da rede de pesquisa"),
+    "search_term": ("Search term", "Terme de recherche", "Término de búsqueda",
+                    "Termo de pesquisa"),
+    "location": ("Location", "Zone géographique", "Lieu", "Ubicación", "Local",
+                 "Localização"),
+    "ad": ("Ad ID", "ID de l'annonce", "ID del anuncio", "ID do anúncio", "Ad", "Annonce",
+           "Anuncio", "Anúncio", "Headline 1", "Titre 1", "Título 1", "Final URL"),
+}
+METRICS = ("impressions", "clicks", "cost")
+#: Columns a performance report may carry instead of a metric (see :func:`parse`).
+_FALLBACK = {"clicks": "interactions"}
 
-def _lines(raw: RawFile) -> tuple[list[list[str]], str]:
-    lines = raw.lines
-    header_line = lines[2] if len(lines) > 2 else ""
-    delimiter = "\t" if "\t" in header_line else ","
-    try:
-        rows = list(csv.reader(io.StringIO(raw.text), delimiter=delimiter))
-    except csv.Error as exc:  # e.g. a bare carriage return inside a cell
-        raise InputFormatError(f"the CSV cannot be parsed ({exc})", file=raw.path,
-                               hint="the file may be damaged; download it again") from exc
-    return rows, delimiter
+#: "All time" in the period line, per interface language.
+ALL_TIME = {"all time", "toute la période", "todo el período", "todo o período",
+            "desde el principio", "tout"}
+#: Month names (full and abbreviated, lower case, no dot) → month number.
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate((
+        "january jan janvier janv enero ene janeiro",
+        "february feb février févr fevrier febrero fevereiro fev",
+        "march mar mars marzo março",
+        "april apr avril avr abril abr",
+        "may mai mayo maio",
+        "june jun juin junio junho",
+        "july jul juillet juil julio julho",
+        "august aug août aout agosto ago",
+        "september sep sept septembre septiembre setiembre setembro set",
+        "october oct octobre octubre outubro out",
+        "november nov novembre noviembre novembro",
+        "december dec décembre déc decembre diciembre dic dezembro dez"), start=1):
+    for _name in _names.split():
+        MONTHS[_name] = _number
+
+_TOTAL_CELL = re.compile(r"^total(?:e|es)?(?:\s*[:\-–].*)?$", re.IGNORECASE)
+_PERIOD_IN_TITLE = re.compile(r"^(?P<title>.*?)\s*\((?P<period>[^()]*\d{4}[^()]*)\)\s*$")
+_MISSING = {"", "--", "-", "—", "–", "< 10%", "> 90%", "<10%", ">90%", "n/a", "null"}
+_NOT_NUMBER = re.compile(r"[^\d,.\-]")
+_COMMA_DECIMAL = re.compile(r"^-?[\d.\s\u00a0\u202f]*\d,\d{1,2}%?$")
+_DOT_DECIMAL = re.compile(r"^-?[\d,\s\u00a0\u202f]*\d\.\d{1,2}%?$")
+_EDITOR_HEADERS = {"row type", "action", "campaign type", "networks", "budget type",
+                   "ad group", "keyword", "match type", "headline 1", "ad status",
+                   "campaign status", "keyword status", "ad type", "criterion type"}
 
 
 def parse_period(text: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None, bool]:
-    """Return (start, end, all_time) from the report's second title line.
+    """Return (start, end, all_time) from the report's period line.
+
+    Reads English, French, Spanish and Portuguese dates (``March 27, 2026``,
+    ``27 January 2026``, ``27 janvier 2026``, ``1 de Janeiro de 2021``, ``Oct 25, 2016``).
 
     Raises:
-        ValueError: The line is neither ``All time`` nor a ``<date> - <date>`` range.
+        ValueError: The line is neither "All time" nor a ``<date> - <date>`` range.
     """
     text = text.strip().strip('"').strip()
-    if norm(text) == "all time":
+    if norm(text) in ALL_TIME:
         return None, None, True
-    parts = [p.strip() for p in re.split(r"\s+[-–]\s+", text)]
+    parts = [p.strip() for p in re.split(r"\s*[-–]\s*", text)]
     if len(parts) != 2:
         raise ValueError(text)
-    bounds = []
-    for part in parts:
-        for fmt in PERIOD_FORMATS:
-            try:
-                bounds.append(pd.Timestamp(pd.to_datetime(part, format=fmt)))
-                break
-            except (ValueError, TypeError):
-                continue
-        else:
-            raise ValueError(text)
-    return bounds[0], bounds[1], False
+    start, end = _date(parts[0]), _date(parts[1])
+    return start, end, False
+
+
+def _date(text: str) -> pd.Timestamp:
+    tokens = [t for t in re.split(r"[\s,.]+", norm(text)) if t and t not in ("de", "del")]
+    year = [t for t in tokens if re.fullmatch(r"\d{4}", t)]
+    day = [t for t in tokens if re.fullmatch(r"\d{1,2}", t)]
+    month = [MONTHS[t] for t in tokens if t in MONTHS]
+    if len(year) != 1 or len(day) != 1 or len(month) != 1 or len(tokens) != 3:
+        raise ValueError(text)
+    return pd.Timestamp(year=int(year[0]), month=month[0], day=int(day[0]))
+
+
+def _rows(raw: RawFile) -> list[list[str]]:
+    lines = raw.first_lines(4)
+    header_line = lines[2] if len(lines) > 2 else (lines[-1] if lines else "")
+    delimiter = "\t" if "\t" in header_line or (lines and "\t" in lines[-1]) else ","
+    try:
+        return list(csv.reader(io.StringIO(raw.text), delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a bare carriage return inside a cell
+        raise InputFormatError(f"the CSV cannot be parsed ({exc})", file=raw.path,
+                               hint="the file may be damaged; download it again") from exc
+
+
+def _layout(rows: list[list[str]]) -> tuple[str, str | None, int]:
+    """(title, period text or None, index of the header row)."""
+    title = rows[0][0].strip() if rows and rows[0] else ""
+    second = ",".join(rows[1]).strip() if len(rows) > 1 else ""
+    if len(rows) > 1 and len(rows[1]) <= 2 and _is_period(second):
+        return title, second, 2
+    found = _PERIOD_IN_TITLE.match(title)
+    if found and _is_period(found.group("period")):  # AdWords 2016: "Ad report (… - …)"
+        return found.group("title"), found.group("period"), 1
+    return title, second or None, 2
+
+
+def _is_period(text: str) -> bool:
+    try:
+        parse_period(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _level(title: str, header: list[str]) -> str | None:
+    """The report's level from its title, else from the columns it has."""
+    level = TITLES.get(norm(title))
+    if level is not None:
+        return level
+    if norm(title) and any(w in norm(title) for w in ("report", "rapport", "informe",
+                                                      "relatório")):
+        return None  # a titled report of another kind (assets, devices, …)
+    for name in ("search_term", "keyword", "location", "ad", "ad_group", "campaign"):
+        if match_columns(header, {name: ITEMS[name]}):
+            return name
+    return None
+
+
+def detect_decimal_comma(cells: list[str]) -> bool:
+    """True when the file writes decimals with a comma (``"798,88"``, ``1.683,00``).
+
+    Decided on the cells whose last separator is followed by one or two digits (costs,
+    rates): ``1,234`` alone is ambiguous and not counted.
+    """
+    comma = dot = 0
+    for cell in cells[:2000]:  # plenty to decide; a file has one locale
+        text = _strip_symbols(cell)
+        if _COMMA_DECIMAL.match(text):
+            comma += 1
+        elif _DOT_DECIMAL.match(text):
+            dot += 1
+    return comma > dot
+
+
+def _strip_symbols(cell: str) -> str:
+    text = cell.strip()
+    return re.sub(r"^[^\d\-]*|[^\d%]*$", "", text) if text else text
+
+
+def to_number(values: list[str], decimal_comma: bool) -> pd.Series:
+    """Cells → Float64: currency symbols and spaces stripped, placeholders NA, locale-aware."""
+    text = pd.Series(values, dtype="string").str.strip()
+    text = text.mask(text.str.lower().isin(_MISSING))
+    text = text.str.replace(_NOT_NUMBER.pattern, "", regex=True)  # R$, €, $, spaces, %
+    if decimal_comma:
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        text = text.str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("Float64").reset_index(drop=True)
+
+
+def _is_total(row: list[str]) -> bool:
+    # the substring test first: most rows hold no "total" at all
+    return any("otal" in cell and _TOTAL_CELL.match(cell.strip()) for cell in row)
 
 
 def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
-    """Parse a Google Ads Campaign report (CSV or Excel CSV) into ``ads`` rows."""
-    rows, delimiter = _lines(raw)
-    if len(rows) < 3:
+    """Parse a Google Ads performance report (any level, CSV or Excel CSV) into ``ads``."""
+    rows = _rows(raw)
+    title, period_text, header_at = _layout(rows)
+    if len(rows) <= header_at:
         raise InputFormatError("the report has no header row", file=raw.path,
-                               hint="download the Campaign report again")
-    header = [c.strip() for c in rows[2]]
+                               hint="download the report again from Google Ads")
+    header = [c.strip() for c in rows[header_at]]
+    level = _level(title, header)
+    if level is None:
+        raise NotAnExportError(
+            f"a Google Ads '{title}', not a performance report we read (campaign, ad group, "
+            "keyword, search terms, location and ad reports are)", file=raw.path)
     found = match_columns(header, COLUMNS)
-    missing = [name for name in REQUIRED if name not in found]
-    if "campaign" not in found or len(missing) > 2:
+    item_col = _item_columns(header, level)
+    notes = []
+    for metric, fallback in _FALLBACK.items():
+        if metric not in found and fallback in found:
+            found[metric] = found.pop(fallback)
+            notes.append(f"no '{COLUMNS[metric][0]}' column: clicks read from "
+                         f"'{found[metric]}' (the same count for Search ads)")
+    found.pop("interactions", None)
+    metrics = [m for m in METRICS if m in found]
+    if not metrics:
+        if "campaign" in found or item_col:
+            raise NotAnExportError(
+                f"a Google Ads {title or 'table'} without Impr., Clicks or Cost columns: "
+                "not a performance report", file=raw.path)
         raise InputFormatError(
             "Google Ads report in an unknown language or layout (headers seen: "
             + ", ".join(h for h in header if h) + ")",
-            file=raw.path, row=3,
+            file=raw.path, row=header_at + 1,
+            hint="switch the Google Ads interface to English and download the report again")
+    if level == "campaign" and "campaign" not in found:
+        raise InputFormatError(
+            "Google Ads report in an unknown language or layout (headers seen: "
+            + ", ".join(h for h in header if h) + ")",
+            file=raw.path, row=header_at + 1,
             hint="switch the Google Ads interface to English and download the Campaign "
                  "report again")
-    if missing:
+    legacy = header_at == 1
+    if "cost" in found and "currency" not in found and not legacy:
         raise InputFormatError(
-            f"column '{COLUMNS[missing[0]][0]}' is missing from the Campaign report",
-            file=raw.path, row=3, column=COLUMNS[missing[0]][0],
+            f"column '{COLUMNS['currency'][0]}' is missing from the {title or 'report'}",
+            file=raw.path, row=header_at + 1, column=COLUMNS["currency"][0],
             hint="add it with Columns > Modify columns in Google Ads, then download again")
-    period_text = rows[1][0] if rows[1] else ""
     try:
-        start, end, all_time = parse_period(",".join(rows[1]) if delimiter == "," and len(
-            rows[1]) > 1 else period_text)
+        if period_text is None:
+            raise ValueError("")
+        start, end, all_time = parse_period(period_text)
     except ValueError:
+        shown = period_text or ""
         raise InputFormatError(
-            f"the period line {period_text!r} is not a date range or 'All time'",
+            f"the period line {shown!r} is not a date range or 'All time'",
             file=raw.path, row=2,
             hint="download the report again; the second line must be its date range") from None
+
     width = len(header)
-    body = [r[:width] + [""] * (width - len(r)) for r in rows[3:] if any(c.strip() for c in r)]
+    body, totals = [], 0
+    for row in rows[header_at + 1:]:
+        if not any(c.strip() for c in row):
+            continue
+        if _is_total(row):
+            totals += 1
+            continue
+        body.append(row[:width] + [""] * (width - len(row)))
     position = {name: header.index(col) for name, col in found.items()}
-    # only the columns read (reports carry ~17), as string columns built from the lists
-    frame = pd.DataFrame(
-        {p: pd.array([row[p] for row in body], dtype="string")
-         for p in sorted({0, *position.values()})},
-        index=pd.RangeIndex(len(body)),
-    )
-    is_total = frame[0].str.match(_TOTAL_ROW.pattern, case=False).fillna(False)
-    frame = frame[~is_total]
+    numeric_cells = [row[position[m]] for row in body for m in ("cost", "conversions")
+                     if m in position]
+    decimal_comma = detect_decimal_comma(numeric_cells)
+
+    def text(name: str) -> pd.Series:
+        if name not in position:
+            return pd.Series(pd.NA, index=range(len(body)), dtype="string")
+        cells = pd.Series([row[position[name]] for row in body], dtype="string").str.strip()
+        return cells.mask(cells.str.lower().isin(_MISSING)).reset_index(drop=True)
+
+    def number(name: str) -> pd.Series:
+        if name not in position:
+            return pd.Series(pd.NA, index=range(len(body)), dtype="Float64")
+        return to_number([row[position[name]] for row in body], decimal_comma)
+
+    item = _item(body, header, item_col)
     ads = pd.DataFrame({
+        "level": level,
         "period_start": start,
         "period_end": end,
-        "campaign": frame[position["campaign"]].str.strip(),
-        "impressions": rounded_count(to_number(frame[position["impressions"]])),
-        "clicks": rounded_count(to_number(frame[position["clicks"]])),
-        "cost": to_number(frame[position["cost"]]),
-        "currency": frame[position["currency"]].str.strip(),
-        "conversions": (to_number(frame[position["conversions"]])
-                        if "conversions" in position else pd.NA),
+        "campaign": text("campaign"),
+        "item": item,
+        "impressions": number("impressions").round().astype("Int64"),
+        "clicks": number("clicks").round().astype("Int64"),
+        "cost": number("cost"),
+        "currency": text("currency"),
+        "conversions": number("conversions"),
+        "quality_score": number("quality_score"),
         "source_file": str(raw.path),
         "all_time": all_time,
-    })
+        "ad_group": text("ad_group") if level != "ad_group" else pd.NA,
+        "match_type": text("match_type"),
+        "snapshot_at": snapshot_at(raw),
+    }, index=pd.RangeIndex(len(body)))
     ads = schema.conform(ads, "ads")
     currencies = sorted(set(ads["currency"].dropna()))
-    notes = [f"{int(is_total.sum())} 'Total: …' row(s) dropped",
-             f"currency read from 'Currency code': {', '.join(currencies) or 'none'}"]
+    notes += [f"{level} level ('{title}')", f"{totals} 'Total' row(s) dropped",
+             f"currency read from 'Currency code': {', '.join(currencies) or 'none'}",
+             "decimal comma" if decimal_comma else "decimal point"]
     warnings = []
+    missing = [COLUMNS[m][0] for m in METRICS if m not in found]
+    if missing:
+        warnings.append(f"no {', '.join(missing)} column: left empty (NA)")
+    if legacy and "currency" not in found:
+        warnings.append("an old AdWords download without 'Currency code': cost has no currency")
     if all_time:
         warnings.append("an 'All time' report: marked all_time, never summed with monthly ones")
     if len(currencies) > 1:
@@ -140,27 +382,148 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
     return ParsedExport(
         path=raw.path, kind="google_ads_campaigns", tables={"ads": ads},
         date_min=start, date_max=end, warnings=warnings, notes=notes,
-        unknown_columns=[h for h in header if h and h not in found.values()],
+        snapshot_at=ads["snapshot_at"].iloc[0] if len(ads) else None,
+        unknown_columns=[h for h in header if h and h not in found.values()
+                         and h not in item_col],
     )
 
 
+def _item_columns(header: list[str], level: str) -> list[str]:
+    """The header cells naming the item (several for ads: ID, else text, else headline)."""
+    by_norm = {norm(h): h for h in reversed(header)}
+    return [by_norm[norm(name)] for name in ITEMS[level] if norm(name) in by_norm]
+
+
+def _item(body: list[list[str]], header: list[str], columns: list[str]) -> pd.Series:
+    """The first non-empty cell of ``columns`` per row (an ad's ID, else its text)."""
+    positions = [header.index(c) for c in columns]
+    if len(positions) == 1:
+        cells = pd.Series([row[positions[0]] for row in body], dtype="string").str.strip()
+        return cells.mask(cells.str.lower().isin(_MISSING))
+    values = []
+    for row in body:
+        cells = [row[p].strip() for p in positions]
+        values.append(next((c for c in cells if norm(c) not in _MISSING), None))
+    return pd.Series(pd.array(values, dtype="string"))
+
+
+#: What identifies one figure of one report: a re-download repeats these.
+DEDUPE_KEY = ("level", "campaign", "ad_group", "item", "match_type", "period_start",
+              "period_end", "all_time")
+
+
+def dedupe_ads(ads: pd.DataFrame) -> pd.DataFrame:
+    """Collapse re-downloads of the same report and period: the newest download wins.
+
+    Rows are keyed by level, campaign, ad group, item, match type and period; when a key
+    appears in several files, only the rows of the newest file (``snapshot_at``, then
+    ``source_file`` as tie-break) are kept. Rows of one file are never collapsed with each
+    other (a search term can appear once per keyword that matched it). Reports of
+    different periods are all kept: choosing among overlapping periods is the KPI's job.
+
+    Args:
+        ads: The ``ads`` rows of every file.
+
+    Returns:
+        A new frame, rows in their original order, duplicates from older downloads removed.
+    """
+    if ads.empty:
+        return ads.copy()
+    key = [c for c in DEDUPE_KEY if c in ads.columns]
+    frame = ads.reset_index(drop=True)
+    files = frame[["source_file"]].copy()
+    stamp = frame["snapshot_at"] if "snapshot_at" in frame else pd.Series(pd.NaT,
+                                                                          index=frame.index)
+    files["_stamp"] = pd.to_datetime(stamp, utc=True)
+    rank = (files.drop_duplicates("source_file")
+            .sort_values(["_stamp", "source_file"], na_position="first", kind="stable")
+            .reset_index(drop=True))
+    order = pd.Series(range(len(rank)), index=rank["source_file"].astype(str))
+    file_rank = frame["source_file"].astype(str).map(order)
+    keys = frame[key].astype("string").fillna("\x00")
+    newest = file_rank.groupby([keys[c] for c in key], dropna=False).transform("max")
+    return frame[(file_rank == newest).to_numpy()].reset_index(drop=True)
+
+
+def drop_nested_periods(ads: pd.DataFrame) -> pd.DataFrame:
+    """Drop rows whose period lies strictly inside another row's period for the same item.
+
+    For a month's total: a report of 1-15 March and one of 1-31 March both describe the
+    first half, so only the wider is kept; 1-15 and 16-31 March are both kept (they add up).
+    """
+    if ads.empty:
+        return ads
+    frame = ads.reset_index(drop=True)
+    key = [c for c in ("level", "campaign", "ad_group", "item", "match_type")
+           if c in frame.columns]
+    keep = pd.Series(True, index=frame.index)
+    groups = frame[key].astype("string").fillna("\x00")
+    for _, group in frame.groupby([groups[c] for c in key], sort=False):
+        periods = group[["period_start", "period_end"]].drop_duplicates()
+        if len(periods) < 2:
+            continue
+        for index, row in group.iterrows():
+            inside = ((periods["period_start"] <= row["period_start"])
+                      & (periods["period_end"] >= row["period_end"])
+                      & ((periods["period_start"] != row["period_start"])
+                         | (periods["period_end"] != row["period_end"])))
+            if inside.any():
+                keep[index] = False
+    return frame[keep.to_numpy()].reset_index(drop=True)
+
+
 def sniff(raw: RawFile) -> bool:
-    """A one-cell title naming a report or campaigns, then a period line, then a header."""
+    """A one-cell title naming a report, a period line (or one in the title), a header."""
     if raw.container != "text":
         return False
     lines = raw.first_lines(4)
-    if len(lines) < 3:
+    if len(lines) < 2:
         return False
-    title = norm(lines[0]).strip('"')
-    header = lines[2]
-    cells = header.count("\t") + 1 if "\t" in header else header.count(",") + 1
-    if cells < 4 or "," in title or "\t" in title:
+    title_cells = next(csv.reader([lines[0]], delimiter="\t" if "\t" in lines[0] else ","), [])
+    if len([c for c in title_cells if c.strip()]) != 1:
         return False
-    header_cells = {norm(c) for c in re.split(r"[\t,]", header)}
-    return any(w in title for w in _TITLE_WORDS) and (
-        "impr." in header_cells or "campaign" in header_cells or "campagne" in header_cells
-        or "campaña" in header_cells)
+    title = title_cells[0].strip()
+    found = _PERIOD_IN_TITLE.match(title)
+    if found and _is_period(found.group("period")) and len(lines) >= 2:
+        header = lines[1]
+        title = found.group("title")
+    elif len(lines) >= 3 and _is_period(lines[1].strip().strip(",").strip("\t")):
+        header = lines[2]
+    else:
+        return False
+    cells = {norm(c) for c in re.split(r"[\t,]", header)}
+    if len(cells) < 2:
+        return False
+    known = {norm(n) for names in (*COLUMNS.values(), *ITEMS.values()) for n in names}
+    return bool(norm(title) in TITLES or any(
+        w in norm(title) for w in ("report", "rapport", "informe", "relatório"))) and bool(
+        cells & known)
 
 
-register(ExportKind("google_ads_campaigns", "Google Ads Campaign report", sniff, parse,
+def sniff_editor(raw: RawFile) -> bool:
+    """A Google Ads Editor (or bulk-upload) sheet: campaign settings with no title lines."""
+    if raw.container != "text":
+        return False
+    lines = raw.first_lines(2)
+    if not lines:
+        return False
+    cells = [norm(c) for c in re.split(r"[\t,]", lines[0])]
+    if "campaign" not in cells and "row type" not in cells:
+        return False
+    metric_names = {norm(n) for m in METRICS for n in COLUMNS[m]}
+    if set(cells) & metric_names:
+        return False
+    return len(set(cells) & _EDITOR_HEADERS) >= 2
+
+
+def parse_editor(raw: RawFile, ctx: ParseContext) -> ParsedExport:
+    """Editor files hold settings, not results: always skipped."""
+    raise NotAnExportError(
+        "a Google Ads Editor or bulk-upload sheet (campaign settings without Impr., Clicks "
+        "or Cost): not a performance report", file=raw.path)
+
+
+register(ExportKind("google_ads_campaigns", "Google Ads performance report", sniff, parse,
                     priority=40))
+register(ExportKind("google_ads_editor", "Google Ads Editor sheet (skipped)", sniff_editor,
+                    parse_editor, priority=5))

@@ -15,7 +15,9 @@ Dedupe rules (statistics.md §9.4, DESIGN.md):
 * daily by (platform, account, metric, date): newest snapshot wins, same tie-breaks;
 * manual by (month, platform, kpi): the later file (newest snapshot, then path) wins, with a
   warning when the files disagree on the value;
-* web and ads are concatenated as parsed;
+* ads by level, campaign, item and period: the newest download wins
+  (:func:`workbench.io.google_ads.dedupe_ads`);
+* web is concatenated as parsed;
 * post_snapshots keeps every download of every post (one row per post and snapshot time).
 """
 
@@ -44,6 +46,7 @@ import pandas as pd
 from workbench.config import org_timezone
 from workbench.errors import InputFormatError, MultipleErrors, NotAnExportError, WorkbenchError
 from workbench.io.atomic import write_json_atomic, write_parquet_atomic
+from workbench.io.google_ads import dedupe_ads
 from workbench.io.meta import range_from_file_name
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ParseContext, ParsedExport, detect, is_mac_junk
@@ -223,6 +226,9 @@ def _newest_first_order(frame: pd.DataFrame, order: pd.DataFrame) -> pd.DataFram
 
 def _dedupe(name: str, frame: pd.DataFrame, order: pd.DataFrame,
             warnings: list[str]) -> tuple[pd.DataFrame, dict[str, int]]:
+    if name == "ads" and not frame.empty:  # re-downloads: newest file wins, per level/period
+        kept = dedupe_ads(frame)
+        return kept, {"rows_in": len(frame), "dropped": len(frame) - len(kept)}
     keys = DEDUPE_KEYS.get(name)
     if keys is None or frame.empty:
         return frame, {"rows_in": len(frame), "dropped": 0}

@@ -545,9 +545,22 @@ def _write_other_sources(rng, writer, schedule, posts, daily, tz, snapshots, par
         social = sum(1 for p in posts if p.creative.month == month)
         ads = ow.ads_rows(rng, AD_CAMPAIGNS, social)
         excel = dl["index"] == 2
-        writer.write(f"{month}/ads/Campaign report.csv",
-                     ow.ads_report_bytes(ads, m_first, m_last, excel), taken, "google_ads",
+        report = ow.ads_report_bytes(ads, m_first, m_last, excel)
+        writer.write(f"{month}/ads/Campaign report.csv", report, taken, "google_ads",
                      month=month, excel_csv=excel)
+        if dl["index"] == 1:  # downloaded again the next day: the same clicks, never twice
+            writer.write(f"{month}/ads/Campaign report (1).csv", report,
+                         taken + timedelta(days=1), "google_ads", month=month,
+                         excel_csv=excel, duplicate_of="Campaign report.csv")
+        # the same month at finer grains: keywords (quality scores) and search terms
+        keywords = ow.ads_keyword_rows(rng, ads)
+        writer.write(f"{month}/ads/Search keyword report.csv",
+                     ow.ads_keyword_report_bytes(keywords, m_first, m_last), taken,
+                     "google_ads", month=month, level="keyword")
+        writer.write(f"{month}/ads/Search terms report.csv",
+                     ow.ads_search_terms_report_bytes(ow.ads_search_term_rows(rng, keywords),
+                                                      m_first, m_last), taken, "google_ads",
+                     month=month, level="search_term")
         totals = {k: sum(r[k] for r in ads) for k in ("impressions", "clicks", "cost",
                                                       "conversions")}
         totals["cost"] = round(totals["cost"], 2)
@@ -573,6 +586,13 @@ def _write_other_sources(rng, writer, schedule, posts, daily, tz, snapshots, par
                      f"(Default_Channel_Group).csv",
                      ow.ga4_channel_bytes(sessions, m_first, m_last, org_name, website, rng,
                                           renamed), taken, "ga4", month=month, renamed=renamed)
+        # the Reports snapshot: daily active and new users by "Nth day" (GA4's calendar)
+        per_day = sum(sessions.values()) / len(month_days_)
+        active = [int(rng.poisson(0.8 * per_day)) for _ in month_days_]
+        new = [int(rng.binomial(a, 0.7)) for a in active]
+        writer.write(f"{month}/website/Reports_snapshot.csv",
+                     ow.ga4_snapshot_bytes(active, new, m_first, m_last, org_name, website),
+                     taken, "ga4", month=month, snapshot=True)
         entry["website"] = {"ga4_sessions": sum(sessions.values()),
                             "visits_direct": sessions["Direct"],
                             "visits_organic_search": sessions["Organic Search"],

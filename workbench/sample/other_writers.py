@@ -274,6 +274,152 @@ def ads_report_bytes(rows: list[dict], first: date, last: date, excel: bool) -> 
     return b"\xff\xfe" + ("\r\n".join(tabbed) + "\r\n").encode("utf-16-le")
 
 
+def _split(rng: np.random.Generator, total: int, shares: np.ndarray) -> list[int]:
+    """``total`` split by ``shares`` into integers that add up to it exactly."""
+    parts = rng.multinomial(total, shares) if total > 0 else np.zeros(len(shares), dtype=int)
+    return [int(v) for v in parts]
+
+
+#: Keywords per campaign, with their quality scores (1-10; None: "not enough data").
+AD_KEYWORDS = (("newcomer services", 7), ("[settlement help]", 8), ("free english classes", 5),
+               ('"job search help"', None))
+#: What people typed, per keyword (the search terms report).
+AD_SEARCH_TERMS = ("{kw} near me", "{kw} london ontario", "free {kw}")
+
+
+def ads_keyword_rows(rng: np.random.Generator, campaign_rows: list[dict]) -> list[dict]:
+    """Split each campaign's month into keywords: impressions, clicks and cost add up exactly.
+
+    So the keyword report repeats the campaign report's clicks at a finer grain: a KPI that
+    added the two levels would double them (the ingest keeps ``level`` to prevent that).
+    """
+    rows = []
+    for campaign in campaign_rows:
+        chosen = AD_KEYWORDS[: 2 + int(rng.integers(0, 3))]
+        shares = rng.dirichlet(np.ones(len(chosen)) * 2.0)
+        impressions = _split(rng, campaign["impressions"], shares)
+        clicks = _split(rng, campaign["clicks"], shares)
+        conversions = _split(rng, int(campaign["conversions"]), shares)
+        cents = _split(rng, int(round(campaign["cost"] * 100)), shares)
+        for (keyword, score), impr, click, conv, cent in zip(chosen, impressions, clicks,
+                                                              conversions, cents, strict=True):
+            rows.append({"campaign": campaign["campaign"], "ad_group": "Services",
+                         "keyword": keyword, "quality_score": score, "impressions": impr,
+                         "clicks": click, "cost": cent / 100, "conversions": float(conv)})
+    return rows
+
+
+def ads_search_term_rows(rng: np.random.Generator, keyword_rows: list[dict]) -> list[dict]:
+    """Split each keyword's clicks into the search terms that matched it."""
+    rows = []
+    for kw in keyword_rows:
+        text = kw["keyword"].strip('[]"')
+        shares = rng.dirichlet(np.ones(len(AD_SEARCH_TERMS)))
+        impressions = _split(rng, kw["impressions"], shares)
+        clicks = _split(rng, kw["clicks"], shares)
+        cents = _split(rng, int(round(kw["cost"] * 100)), shares)
+        conversions = _split(rng, int(kw["conversions"]), shares)
+        for form, impr, click, cent, conv in zip(AD_SEARCH_TERMS, impressions, clicks, cents,
+                                                 conversions, strict=True):
+            if impr == 0:
+                continue  # a term nobody typed is not listed
+            rows.append({"search_term": form.format(kw=text), "campaign": kw["campaign"],
+                         "ad_group": kw["ad_group"], "keyword": kw["keyword"],
+                         "impressions": impr, "clicks": click, "cost": cent / 100,
+                         "conversions": float(conv)})
+    return rows
+
+
+def _us_span(first: date, last: date) -> str:
+    return (f"{MONTHS_EN[first.month - 1]} {first.day}, {first.year} - "
+            f"{MONTHS_EN[last.month - 1]} {last.day}, {last.year}")
+
+
+def ads_keyword_report_bytes(rows: list[dict], first: date, last: date) -> bytes:
+    """Search keyword report as the "Excel CSV" (UTF-16LE BOM, tabs, LF), with Quality Score.
+
+    As in real downloads the ``Total:`` rows start with empty cells (the label sits in the
+    third column) and a missing quality score is `` --``.
+    """
+    header = ("Keyword status", "Keyword", "Match type", "Campaign", "Ad group", "Status",
+              "Status reasons", "Final URL", "Impr.", "Interactions", "Interaction rate",
+              "Currency code", "Avg. cost", "Cost", "Clicks", "Conv. rate", "Conversions",
+              "Avg. CPC", "Cost / conv.", "Quality Score")
+
+    def line(lead: list[str], impressions: int, clicks: int, cost: float, conversions: float,
+             score: str) -> str:
+        rate = f"{100 * clicks / impressions:.2f}%" if impressions else " --"
+        cpc = f"{cost / clicks:.2f}" if clicks else "0"
+        conv_rate = f"{100 * conversions / clicks:.2f}%" if clicks else "0.00%"
+        per = f"{cost / conversions:.2f}" if conversions else "0.00"
+        return "\t".join([*lead, _thousands(impressions), _thousands(clicks), rate, "USD", cpc,
+                          f"{cost:.2f}", _thousands(clicks), conv_rate, f"{conversions:.2f}",
+                          cpc, per, score])
+
+    def match(keyword: str) -> str:
+        return {"[": "Exact match", '"': "Phrase match"}.get(keyword[0], "Broad match")
+
+    out = ["Search keyword report", _us_span(first, last), "\t".join(header)]
+    for r in rows:
+        score = " --" if r["quality_score"] is None else str(r["quality_score"])
+        keyword = r["keyword"]
+        shown = f'"{keyword.replace(chr(34), 2 * chr(34))}"' if '"' in keyword else keyword
+        lead = ["Enabled", shown, match(keyword), r["campaign"], r["ad_group"],
+                "Eligible", "", ""]
+        out.append(line(lead, r["impressions"], r["clicks"], r["cost"], r["conversions"],
+                        score))
+    total = {k: sum(r[k] for r in rows) for k in ("impressions", "clicks", "cost",
+                                                   "conversions")}
+    for label in ("Total: All but removed keywords", "Total: Keywords in your account",
+                  "Total: Account"):
+        lead = [" --" if label.startswith("Total: All") else "", "", label, "", "", "", "", ""]
+        out.append(line(lead, total["impressions"], total["clicks"], round(total["cost"], 2),
+                        total["conversions"], ""))
+    return b"\xff\xfe" + "".join(text + "\n" for text in out).encode("utf-16-le")
+
+
+def ads_search_terms_report_bytes(rows: list[dict], first: date, last: date) -> bytes:
+    """Search terms report as the plain CSV (UTF-8, comma, quoted US period, LF)."""
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    buffer.write(f'Search terms report\n"{_us_span(first, last)}"\n')
+    out.writerow(["Search term", "Match type", "Added/Excluded", "Campaign", "Ad group",
+                  "Keyword", "Impr.", "Interactions", "Clicks", "Currency code", "Cost",
+                  "Conversions", "Campaign type"])
+    for r in rows:
+        out.writerow([r["search_term"], "Broad match", "None", r["campaign"], r["ad_group"],
+                      r["keyword"], f"{r['impressions']:,}", f"{r['clicks']:,}",
+                      f"{r['clicks']:,}", "USD", f"{r['cost']:.2f}", f"{r['conversions']:.2f}",
+                      "Search"])
+    total = {k: sum(r[k] for r in rows) for k in ("impressions", "clicks", "cost",
+                                                   "conversions")}
+    out.writerow(["Total: Search terms", "", "", "", "", "", f"{total['impressions']:,}",
+                  f"{total['clicks']:,}", f"{total['clicks']:,}", "USD",
+                  f"{total['cost']:.2f}", f"{total['conversions']:.2f}", ""])
+    return buffer.getvalue().encode("utf-8")
+
+
+def ga4_snapshot_bytes(active_users: list[int], new_users: list[int], first: date, last: date,
+                       account: str, website: str) -> bytes:
+    """GA4 "Reports snapshot": ``Nth day`` tables, CRLF, no final newline, empty last table.
+
+    Only daily active and new users (never summed into unique visitors: users are not
+    additive across days).
+    """
+    lines = ["# ----------------------------------------", "# Reports snapshot",
+             f"# Account: {account}", f"# Property: {website}",
+             "# ----------------------------------------"]
+    for metric, values in (("Active users", active_users), ("New users", new_users)):
+        lines += ["#  ", f"# Start date: {first:%Y%m%d}", f"# End date: {last:%Y%m%d}",
+                  f"Nth day,{metric}"]
+        lines += [f"{n:04d},{v}" for n, v in enumerate(values)]
+        lines.append("")
+    lines += ["# How does activity on your platforms compare?",
+              f"# Start date: {first:%Y%m%d}", f"# End date: {last:%Y%m%d}",
+              "Platform,Key events", ""]
+    return "\r\n".join(lines).encode("utf-8")
+
+
 def utc_date(moment: datetime) -> date:
     """The UTC calendar date of a moment."""
     return moment.astimezone(UTC).date()
