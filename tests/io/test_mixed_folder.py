@@ -134,10 +134,9 @@ FOREIGN = {
     "csv ads.xls": "a Google Ads Editor export (campaign settings), not a performance report",
     "ad content.xls": "an Excel workbook (sheets 'Sheet1', 'Sheet2', 'Sheet3'; columns "
                       "'Headline 1'",
-    "Campaign report (1).csv": "a Google Ads Editor export",
-    "Ad group report.csv": "a Google Ads Editor export",
-    "Ad report eligible.csv": "a Google Ads table of ads and their settings, not a "
-                              "performance report",
+    "Campaign report (1).csv": "a Google Ads Editor",
+    "Ad group report.csv": "a Google Ads Editor",
+    "Ad report eligible.csv": "not a performance report",
     "Queries.csv": "a search-engine performance download (Google Search Console or Bing",
     "Dates.csv": "a search-engine performance download",
     "site-bing.csv": "a search-engine performance download",
