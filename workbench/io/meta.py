@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,6 +29,8 @@ import pyarrow.compute as pc
 from workbench.errors import InputFormatError
 from workbench.io import meta_charts
 from workbench.io._tabular import constant_column, floating, lookup, rounded_count
+from workbench.io.meta_charts import platform_from_path as platform_from_path
+from workbench.io.meta_charts import sniff_audience, sniff_chart
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import (
     ExportKind,
@@ -38,8 +39,6 @@ from workbench.io.registry import (
     register,
     snapshot_from_file,
 )
-from workbench.io.meta_charts import platform_from_path as platform_from_path
-from workbench.io.meta_charts import sniff_audience, sniff_chart
 from workbench.schema import conform_posts, conform_posts_columns
 
 META_TZ = "America/Los_Angeles"

@@ -422,8 +422,10 @@ def sniff_audience(raw: RawFile) -> bool:
         lines = lines[1:]
     if not lines:
         return False
-    head = fold(" ".join(lines[:3]))
-    if any(marker in head for marker in _AUDIENCE_MARKERS):
+    delimiter = raw.sniff_delimiter(lines[:1]) if lines else ","
+    if not _is_title(_cells(lines[0], delimiter)):
+        return False  # Meta's breakdowns open with a one-cell title line
+    if any(marker in fold(" ".join(lines[:3])) for marker in _AUDIENCE_MARKERS):
         return True
     title = fold(lines[0].strip().rstrip(",;\t").strip('"'))
     return bool(_AUDIENCE_TITLE.search(title)) and not looks_like_chart(raw)
