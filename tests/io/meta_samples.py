@@ -281,9 +281,10 @@ WILD_DST_DAYS = [("2024-11-02T01:00:00", "40"), ("2024-11-03T01:00:00", "41"),
 
 FB_ERROR_HEADER = '"Post ID","Page ID","Page name",Title,Description,"Duration (sec)","Publish time","Caption type",Permalink,"Is crosspost","Is share","Post type",Languages,"Custom labels","Funded content status","Data comment",Date,IMPRESSION:UNIQUE_USERS,Reach,Impressions,"Reactions, Comments and Shares",Reactions,Comments,Shares,"Total clicks","Matched Audience Targeting Consumption (Photo Click)","Other Clicks","Link Clicks","Negative feedback from users: Hide all"'  # noqa: E501
 IG_PT_HEADER = '"Identificação da publicação","Identificação da conta","Nome de usuário da conta","Nome da conta",Descrição,"Duração (segundos)","Horário de publicação","Link permanente","Tipo de publicação","Comentário de dados",Data,Visualizações,Curtidas,Compartilhamentos,Comentários,Salvamentos,Alcance,Seguimentos'  # noqa: E501
-#: Italian, from the issue's wording and Meta's interface (no real file seen): Reach after
-#: Saves, ``Totale`` in the Date column.
-IG_IT_HEADER = '"ID del post","ID account","Nome utente dell\'account","Nome account",Descrizione,"Durata (sec)","Orario di pubblicazione",Permalink,"Tipo di post","Commento sui dati",Data,Visualizzazioni,"Mi piace",Condivisioni,Commenti,Salvataggi,Copertura,Follow'  # noqa: E501
+#: Italian (real header): ``Durata (s)``, ``Follower`` for follows, ``Totale`` in Date.
+IG_IT_HEADER = '"ID del post","ID dell\'account","Nome utente dell\'account","Nome account",Descrizione,"Durata (s)","Orario di pubblicazione",Permalink,"Tipo di post","Commento sui dati",Data,Visualizzazioni,Copertura,"Mi piace",Condivisioni,Follower,Commenti,Salvataggi'  # noqa: E501
+#: Portuguese, the other real variant: ``Identificação do post``, ``Duração (s)``, ``Total``.
+IG_PT2_HEADER = '"Identificação do post","Identificação da conta","Nome de usuário da conta","Nome da conta",Descrição,"Duração (s)","Horário de publicação","Link permanente","Tipo de post","Comentário de dados",Data,Visualizações,Alcance,Curtidas,Compartilhamentos,Seguimentos,Comentários,Salvamentos'  # noqa: E501
 IG_SECS_HEADER = "Post ID,Account ID,Account username,Account name,Description,Duration (secs),Publish time,Permalink,Post type,Data comment,Date,Views,Reach,Likes,Shares,Follows,Comments,Saves"  # noqa: E501
 #: An Instagram Stories export (story-only columns; no real file seen, Meta's column names).
 IG_STORY_HEADER = '"Post ID","Account ID","Account username","Account name",Description,"Duration (sec)","Publish time",Permalink,"Post type","Data comment",Date,Views,Reach,Likes,Shares,"Profile visits",Replies,"Link clicks",Navigation,"Sticker taps",Follows'  # noqa: E501
@@ -317,14 +318,16 @@ PT_KEYS = {"identificação da publicação": "post id", "identificação da con
            "data": "date", "visualizações": "views", "curtidas": "likes",
            "compartilhamentos": "shares", "comentários": "comments", "salvamentos": "saves",
            "alcance": "reach", "seguimentos": "follows"}
-IT_KEYS = {"id del post": "post id", "id account": "account id",
+IT_KEYS = {"id del post": "post id", "id dell'account": "account id",
            "nome utente dell'account": "account username", "nome account": "account name",
-           "descrizione": "description", "durata (sec)": "duration (sec)",
+           "descrizione": "description", "durata (s)": "duration (sec)",
            "orario di pubblicazione": "publish time", "tipo di post": "post type",
            "commento sui dati": "data comment", "data": "date",
            "visualizzazioni": "views", "mi piace": "likes", "condivisioni": "shares",
            "commenti": "comments", "salvataggi": "saves", "copertura": "reach",
-           "follow": "follows"}
+           "follower": "follows"}
+PT2_KEYS = {**PT_KEYS, "identificação do post": "post id", "duração (s)": "duration (sec)",
+            "tipo de post": "post type"}
 SECS_KEYS = {"duration (secs)": "duration (sec)"}
 WILD_IG_ROWS = [
     {"post id": "18000000000000101", **IG_ACCOUNT, "account name": "Forest City Newcomers",
@@ -427,6 +430,15 @@ def build_wild(out: Path) -> None:
         [("Seguidores do Instagram pelos principais países", ["Principais países", "Valor"],
           [("Canadá", "91,2%"), ("Brasil", "3,1%")])], encoding="utf-8-sig", end="\n"))
 
+    # hand-trimmed files: a follows chart cut to its header, and an Italian audience
+    # breakdown without titles (follows series, then age/gender, cities, countries)
+    (charts / "instagram" / "Follower.csv").write_bytes(chart_bytes(
+        [(None, ["Data", "Primary"], WILD_IG_DAYS)], sep_line=False))
+    pubblico = ("Data,Primary\n2025-12-01T00:00:00,12\n2025-12-02T00:00:00,10\n\n"
+                ",Donne,Uomini\n18-24,1.5,0.2\n25-34,6,0.4\n\n"
+                "Roma, Lazio,Milano, Lombardia\n4.1,3.2\n\nItalia,Canada\n61.2,9.9")
+    (charts / "Pubblico.csv").write_bytes(("\ufeff" + pubblico).encode("utf-16-le"))
+
     posts = out / "posts"
     posts.mkdir(parents=True, exist_ok=True)
     (posts / "facebook_error_rows.csv").write_bytes(meta_csv(FB_ERROR_HEADER, WILD_FB_ROWS))
@@ -435,6 +447,8 @@ def build_wild(out: Path) -> None:
         key_map=PT_KEYS))
     (posts / "instagram_italian.csv").write_bytes(meta_csv(
         IG_IT_HEADER, _translated(WILD_IG_ROWS, IT_TYPES, "Totale"), key_map=IT_KEYS))
+    (posts / "instagram_portuguese_2.csv").write_bytes(meta_csv(
+        IG_PT2_HEADER, _translated(WILD_IG_ROWS, PT_TYPES, "Total"), key_map=PT2_KEYS))
     (posts / "instagram_duration_secs.csv").write_bytes(meta_csv(
         IG_SECS_HEADER, WILD_IG_ROWS[:2], key_map=SECS_KEYS))
     (posts / "instagram_header_only.csv").write_bytes(meta_csv(IG_PT_HEADER, []))

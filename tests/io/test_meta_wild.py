@@ -118,6 +118,7 @@ def test_several_series_read_primary_and_dst_flip_keeps_the_day():
     ("instagram/Alcance.csv", "instagram", "reach"),
     ("instagram/Interações.csv", "instagram", "interactions"),
     ("instagram/Visualizações.csv", "instagram", "views"),
+    ("instagram/Follower.csv", "instagram", "follows"),  # trimmed: metric from the name
 ])
 def test_portuguese_charts(name, platform, metric):
     _, result = parse(CHARTS / name)
@@ -183,7 +184,7 @@ def test_interface_languages(tmp_path, date_word, title, platform, metric):
     assert series(result) == {(platform, metric): IG_VALUES}
 
 
-@pytest.mark.parametrize("name", ["Audience.csv", "seg_paises.csv"])
+@pytest.mark.parametrize("name", ["Audience.csv", "seg_paises.csv", "Pubblico.csv"])
 def test_audience_breakdowns_are_recognised_and_skipped(name):
     kind, result = parse(CHARTS / name)
     assert kind.name == "meta_audience"
@@ -206,7 +207,8 @@ def test_meta_error_rows_are_skipped_and_counted():
     assert result.unknown_columns == []
 
 
-@pytest.mark.parametrize("name", ["instagram_portuguese.csv", "instagram_italian.csv"])
+@pytest.mark.parametrize("name", ["instagram_portuguese.csv", "instagram_portuguese_2.csv",
+                                  "instagram_italian.csv"])
 def test_fully_translated_instagram_exports(name):
     kind, result = parse(POSTS / name)
     posts = result.tables["posts"]

@@ -83,6 +83,10 @@ METRIC_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: ``Facebook Page likes`` / ``Instagram followers``): never used to name the metric.
 AMBIGUOUS_COLUMNS = frozenset({"facebook page likes", "page likes", "instagram followers"})
 
+#: Column words of the age/gender table of an audience breakdown.
+GENDER_WORDS = frozenset({"women", "men", "donne", "uomini", "mulheres", "homens", "femmes",
+                          "hommes", "mujeres", "hombres"})
+
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]*)?$")
 _AUDIENCE_MARKERS = ("fb_page", "ig_account")
 _AUDIENCE_TITLE = re.compile(
@@ -291,7 +295,7 @@ def _resolve(sections: list[Section], raw: RawFile, notes: list[str],
     for section in sections:
         column = section.header[1]
         column_key = fold(column)
-        label = section.title or column
+        label = section.title or raw.path.stem
         if section.title:
             metric = title_metric(section.title)
             platform = title_platform(section.title)
@@ -424,7 +428,9 @@ def sniff_audience(raw: RawFile) -> bool:
         return False
     delimiter = raw.sniff_delimiter(lines[:1]) if lines else ","
     if not _is_title(_cells(lines[0], delimiter)):
-        return False  # Meta's breakdowns open with a one-cell title line
+        # Meta's breakdowns open with a one-cell title line; a hand-trimmed one opens with
+        # its follows series and carries a Women/Men block further down
+        return looks_like_chart(raw) and _has_gender_block(raw)
     if any(marker in fold(" ".join(lines[:3])) for marker in _AUDIENCE_MARKERS):
         return True
     title = fold(lines[0].strip().rstrip(",;\t").strip('"'))
@@ -445,6 +451,20 @@ def skipped(raw: RawFile, kind_name: str, what: str) -> ParsedExport:
         warnings=[f"skipped: {what}"],
         notes=[f"skipped: {what}"],
     )
+
+
+def _has_gender_block(raw: RawFile) -> bool:
+    """True when a line's cells after the first are all gender words (an age/gender table)."""
+    if len(raw.data) > 1_000_000:
+        return False
+    for line in raw.lines:
+        if line.count(",") + line.count("\t") < 2 or line[:1].isdigit() or line[:2] == '"2':
+            continue
+        delimiter = "\t" if "\t" in line else ","
+        words = {fold(c) for c in _cells(line, delimiter)[1:] if c}
+        if words and words <= GENDER_WORDS:
+            return True
+    return False
 
 
 def parse_audience(raw: RawFile, ctx: ParseContext, kind_name: str) -> ParsedExport:
