@@ -75,6 +75,8 @@ def test_older_column_names_and_the_title_decides_a_mislabelled_column():
     _, visits = parse(CHARTS / "Page and profile visits.csv")
     assert series(visits) == {("facebook", "visits"): FB_VALUES,
                               ("instagram", "profile_visits"): IG_VALUES}
+    assert any("column 'Facebook Page likes' ignored, the title decides" in n
+               for n in visits.notes)
     _, reach = parse(CHARTS / "Reach older.csv")
     assert series(reach) == {("facebook", "reach"): FB_VALUES,
                              ("instagram", "reach"): IG_VALUES}

@@ -1,5 +1,9 @@
 """Meta Business Suite exports: Facebook and Instagram post CSVs, and chart downloads.
 
+Chart downloads and audience breakdowns are read in :mod:`workbench.io.meta_charts` (the
+kinds stay registered here, under their names). What real files taught us:
+docs/export-formats/meta.md.
+
 See export-formats.md §1 (Facebook posts), §1b (chart downloads), §2 (Instagram posts) and
 statistics.md §1.1-§1.4, §9.4-§9.5. Headers are matched case-insensitively and by name, through
 the data-driven alias tables below (add a localised header there once a real file shows it).
@@ -8,9 +12,16 @@ Decisions worth knowing:
 
 * ``Publish time`` is US Pacific wall time (DST-aware). At the autumn switch the hour
   01:00-01:59 happens twice; we read it as the first (daylight) occurrence.
-* Several accounts in one export: rejected unless ``platforms.<platform>.account`` in the
-  params names one of them; then that account's rows are kept (rows with no account name too)
-  and a warning says how many rows of other accounts were dropped.
+* Instagram: several accounts in one export are collaborations (listed under the
+  collaborator's username): every row is kept, the organisation's account is the configured
+  one (else the most frequent) and the others are flagged ``is_collab``. Facebook: several
+  Pages are rejected unless ``platforms.facebook.account`` names one of them; then that
+  Page's rows are kept and a warning says how many rows of other Pages were dropped.
+* Rows Meta writes when it fails on a post (no Post ID, no Publish time, a ``Data comment``)
+  are skipped with a counted warning; a header-only export is zero posts with a warning.
+* Instagram Stories exports are recognised and skipped (stories are not feed posts).
+* Translated exports (Portuguese, Italian; French and Spanish from the interface wording)
+  are read through the alias tables; see docs/export-formats/meta.md.
 * Instagram exports carry no share/crosspost/boost columns: ``is_share``, ``is_crosspost`` and
   ``boosted`` are False for them (not NA), so organic filters keep working.
 """
@@ -596,7 +607,8 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
     failed = columns.text("post_id").isna() & columns.text("publish_time").isna()
     if failed.any():
         comment = columns.text("data_comment")[failed].dropna()
-        said = (f" (Meta's note: {comment.iloc[0][:60]!r})" if len(comment) else "")
+        said = (f" (Meta's note: {re.sub(r'[ .]*with ID.*$', '', comment.iloc[0])[:70]}…)"
+                if len(comment) else "")
         warnings.append(
             f"skipped {int(failed.sum())} rows Meta wrote without a post ID or publish time"
             f"{said}: Meta could not compute those posts, they are missing from this export"

@@ -87,6 +87,7 @@ AMBIGUOUS_COLUMNS = frozenset({"facebook page likes", "page likes", "instagram f
 GENDER_WORDS = frozenset({"women", "men", "donne", "uomini", "mulheres", "homens", "femmes",
                           "hommes", "mujeres", "hombres"})
 
+_DATA_LINE = re.compile(r'^"?\d{4}-\d{2}-\d{2}')
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]*)?$")
 _AUDIENCE_MARKERS = ("fb_page", "ig_account")
 _AUDIENCE_TITLE = re.compile(
@@ -154,6 +155,11 @@ def _split_head(raw: RawFile, lines: list[str]) -> tuple[int, str]:
 
 
 def _cells(line: str, delimiter: str) -> list[str]:
+    parts = line.split(delimiter)
+    if '"' not in line:
+        return [c.strip() for c in parts]
+    if all(len(c) >= 2 and c[0] == c[-1] == '"' and '"' not in c[1:-1] for c in parts):
+        return [c[1:-1].strip() for c in parts]  # every cell quoted, none holding a quote
     return [c.strip() for c in next(csv.reader([line], delimiter=delimiter), [])]
 
 
@@ -206,6 +212,9 @@ def read_sections(raw: RawFile) -> tuple[list[Section], str]:
         if not line.strip(" \t,;\"'"):
             current = None  # a blank line ends a section
             pending_title = None
+            continue
+        if current is not None and _DATA_LINE.match(line):  # the common case, kept cheap
+            current.rows.append((index, _cells(line, delimiter)))
             continue
         cells = _cells(line, delimiter)
         if _is_header(cells):
@@ -321,7 +330,7 @@ def _resolve(sections: list[Section], raw: RawFile, notes: list[str],
             )
         if section.title and column_key not in {"primary", ""}:
             col_metric = title_metric(column) if column_key not in AMBIGUOUS_COLUMNS else None
-            if col_metric is not None and col_metric != metric:
+            if col_metric != metric:
                 notes.append(f"section {section.title!r}: column {column!r} ignored, the "
                              "title decides the metric")
         named.append((platform, metric, label))
