@@ -416,8 +416,8 @@ def build_wild(out: Path) -> None:
                         ("Visitas", "Visitas ao perfil do Instagram"),
                         ("Cliques no link", "Cliques no link do Instagram")):
         (charts / f"{name}.csv").write_bytes(chart_bytes([(title, pt, WILD_IG_DAYS)]))
-    for name, title in (("Alcance", "Alcance"), ("Interações", "Interações com o conteúdo"),
-                        ("Visualizações", "Visualizações")):
+    for name, title in (("Alcance", "Alcance"), ("Interacoes", "Interações com o conteúdo"),
+                        ("Visualizacoes", "Visualizações")):
         (charts / "instagram" / f"{name}.csv").write_bytes(
             chart_bytes([(title, pt, WILD_IG_DAYS)]))
     # audience breakdowns (skipped): the tab-separated Audience.csv and a Portuguese chart
@@ -438,6 +438,13 @@ def build_wild(out: Path) -> None:
                 ",Donne,Uomini\n18-24,1.5,0.2\n25-34,6,0.4\n\n"
                 "Roma, Lazio,Milano, Lombardia\n4.1,3.2\n\nItalia,Canada\n61.2,9.9")
     (charts / "Pubblico.csv").write_bytes(("\ufeff" + pubblico).encode("utf-16-le"))
+
+    # the newer Portuguese Audience.csv ("Público.csv"): no follower block, cities and
+    # countries as a row of names over a row of shares
+    (charts / "Publico.csv").write_bytes(chart_bytes(
+        [("Faixa etária e gênero", ["", "Mulheres", "Homens"], [("18-24", "20", "11.5")]),
+         ("Principais cidades", ["London, ON", "Toronto, ON"], [("61.5", "7.5")]),
+         ("Principais países", ["Canadá", "Brasil"], [("90.1", "2.2")])]))
 
     posts = out / "posts"
     posts.mkdir(parents=True, exist_ok=True)

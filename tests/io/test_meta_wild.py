@@ -118,8 +118,8 @@ def test_several_series_read_primary_and_dst_flip_keeps_the_day():
     ("Visitas.csv", "instagram", "profile_visits"),
     ("Cliques no link.csv", "instagram", "link_clicks"),
     ("instagram/Alcance.csv", "instagram", "reach"),
-    ("instagram/Interações.csv", "instagram", "interactions"),
-    ("instagram/Visualizações.csv", "instagram", "views"),
+    ("instagram/Interacoes.csv", "instagram", "interactions"),
+    ("instagram/Visualizacoes.csv", "instagram", "views"),
     ("instagram/Follower.csv", "instagram", "follows"),  # trimmed: metric from the name
 ])
 def test_portuguese_charts(name, platform, metric):
@@ -186,7 +186,8 @@ def test_interface_languages(tmp_path, date_word, title, platform, metric):
     assert series(result) == {(platform, metric): IG_VALUES}
 
 
-@pytest.mark.parametrize("name", ["Audience.csv", "seg_paises.csv", "Pubblico.csv"])
+@pytest.mark.parametrize("name", ["Audience.csv", "seg_paises.csv", "Pubblico.csv",
+                                  "Publico.csv"])
 def test_audience_breakdowns_are_recognised_and_skipped(name):
     kind, result = parse(CHARTS / name)
     assert kind.name == "meta_audience"

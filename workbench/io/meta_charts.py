@@ -94,7 +94,8 @@ _AUDIENCE_TITLE = re.compile(
     r"(gender and age|age & gender|age and gender|top (towns/)?cities|top countries"
     r"|genero e idade|principais (cidades|paises)|genre et age|principales villes"
     r"|principaux pays|genero y edad|principales ciudades|principales paises"
-    r"|genere ed eta|citta principali|paesi principali)"
+    r"|genere ed eta|citta principali|paesi principali|faixa etaria e genero"
+    r"|tranche d'age et genre|rango de edad y genero|fascia d'eta e genere|eta e genere)"
 )
 
 
