@@ -274,3 +274,61 @@ def test_stories_recognised_by_post_type_in_any_column_order(tmp_path, post_type
     path.write_bytes(ms.meta_csv(ms.IG_SECS_HEADER, rows, key_map=ms.SECS_KEYS))
     kind, _ = parse(path)
     assert kind.name == "meta_instagram_stories"
+
+
+def test_utf8_chart_download(tmp_path):
+    path = tmp_path / "chart.csv"
+    path.write_bytes(ms.chart_bytes([("Instagram reach", ["Date", "Primary"], ms.WILD_IG_DAYS)],
+                                    encoding="utf-8-sig"))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfsep=,\n")
+    _, result = parse(path)
+    assert series(result) == {("instagram", "reach"): IG_VALUES}
+
+
+#: French and Spanish Instagram headers from Meta's interface wording (no real file seen yet).
+IG_FR_HEADER = ("\"Identifiant de la publication\",\"Identifiant du compte\",\"Nom d'utilisateur du "
+                "compte\",\"Nom du compte\",Description,\"Durée (s)\",\"Heure de publication\","
+                "Permalien,\"Type de publication\",\"Commentaire sur les données\",Date,Vues,"
+                "Couverture,J'aime,Partages,Suivis,Commentaires,Enregistrements")
+FR_KEYS = {"identifiant de la publication": "post id", "identifiant du compte": "account id",
+           "nom d'utilisateur du compte": "account username", "nom du compte": "account name",
+           "durée (s)": "duration (sec)", "heure de publication": "publish time",
+           "permalien": "permalink", "type de publication": "post type",
+           "commentaire sur les données": "data comment", "vues": "views",
+           "couverture": "reach", "j'aime": "likes", "partages": "shares", "suivis": "follows",
+           "commentaires": "comments", "enregistrements": "saves"}
+IG_ES_HEADER = ("\"Identificador de la publicación\",\"Identificador de la cuenta\",\"Nombre de "
+                "usuario de la cuenta\",\"Nombre de la cuenta\",Descripción,\"Duración (s)\","
+                "\"Hora de publicación\",\"Enlace permanente\",\"Tipo de publicación\","
+                "\"Comentario de datos\",Fecha,Visualizaciones,Alcance,\"Me gusta\","
+                "\"Veces que se compartió\",Seguimientos,Comentarios,\"Veces que se guardó\"")
+ES_KEYS = {"identificador de la publicación": "post id",
+           "identificador de la cuenta": "account id",
+           "nombre de usuario de la cuenta": "account username",
+           "nombre de la cuenta": "account name", "descripción": "description",
+           "duración (s)": "duration (sec)", "hora de publicación": "publish time",
+           "enlace permanente": "permalink", "tipo de publicación": "post type",
+           "comentario de datos": "data comment", "fecha": "date",
+           "visualizaciones": "views", "alcance": "reach", "me gusta": "likes",
+           "veces que se compartió": "shares", "seguimientos": "follows",
+           "comentarios": "comments", "veces que se guardó": "saves"}
+
+
+@pytest.mark.parametrize(("header", "keys", "types"), [
+    (IG_FR_HEADER, FR_KEYS, {"IG image": "Image Instagram", "IG reel": "Reel Instagram",
+                             "IG carousel": "Carrousel Instagram"}),
+    (IG_ES_HEADER, ES_KEYS, {"IG image": "Imagen de Instagram", "IG reel": "Reel de Instagram",
+                             "IG carousel": "Secuencia de Instagram"}),
+], ids=["french", "spanish"])
+def test_french_and_spanish_instagram_exports(tmp_path, header, keys, types):
+    path = tmp_path / "export.csv"
+    rows = [dict(r, **{"post type": types[r["post type"]]}) for r in ms.WILD_IG_ROWS]
+    path.write_bytes(ms.meta_csv(header, rows, key_map=keys))
+    kind, result = parse(path)
+    posts = result.tables["posts"]
+    assert kind.name == "meta_instagram_posts"
+    assert posts["format"].tolist() == ["photo", "reel", "reel", "carousel"]
+    assert posts["reach"].tolist() == [1203, 2154, pd.NA, 640]
+    assert posts["saves"].tolist() == [4, 9, 0, 3]
+    assert posts["is_collab"].tolist() == [False, False, True, False]
+    assert result.unknown_columns == []
