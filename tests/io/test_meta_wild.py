@@ -287,7 +287,8 @@ def test_utf8_chart_download(tmp_path):
 
 #: French and Spanish Instagram headers from Meta's interface wording (no real file seen yet).
 IG_FR_HEADER = ("\"Identifiant de la publication\",\"Identifiant du compte\","
-                "\"Nom d'utilisateur du compte\",\"Nom du compte\",Description,\"Durée (s)\",\"Heure de publication\","
+                "\"Nom d'utilisateur du compte\",\"Nom du compte\",Description,\"Durée (s)\","
+                "\"Heure de publication\","
                 "Permalien,\"Type de publication\",\"Commentaire sur les données\",Date,Vues,"
                 "Couverture,J'aime,Partages,Suivis,Commentaires,Enregistrements")
 FR_KEYS = {"identifiant de la publication": "post id", "identifiant du compte": "account id",
