@@ -49,6 +49,8 @@ POSTS_DTYPES: dict[str, str] = {
     # extras (not in DESIGN.md, allowed: "everything not named here is yours")
     "account_id": "string",
     "is_crosspost": "boolean",
+    # a collaboration post listed under a collaborator's account (Instagram exports)
+    "is_collab": "boolean",
     "duration_sec": "Float64",
     # post rows in the source file as downloaded (TikTok lists only its top videos: §9.6)
     "source_rows": "Int64",

@@ -207,6 +207,7 @@ def test_audience_is_recognised_and_skipped():
     assert kind.name == "meta_audience"
     assert result.tables == {}
     assert "not a daily series" in result.notes[0]
+    assert result.warnings[0].startswith("skipped: a Meta audience breakdown")
 
 
 @pytest.mark.parametrize(("name", "message"), [
@@ -235,18 +236,25 @@ def test_cp1252_file_is_read_with_a_warning():
     assert any("Windows-1252" in w for w in result.warnings)
 
 
-def test_two_accounts_rejected_without_a_configured_account():
-    with pytest.raises(InputFormatError, match=r"column 'Account username': the export holds 2 "
-                       r"accounts \(forestcitynewcomers, partnerorg\).*platforms.instagram"):
-        parse(FIXTURES / "bad" / "instagram_two_accounts.csv", params={})
+def test_collaboration_rows_are_kept_and_flagged_without_a_configured_account():
+    # the most frequent account is the organisation's; the other one's row is a collaboration
+    _, result = parse(FIXTURES / "bad" / "instagram_two_accounts.csv", params={})
+    posts = result.tables["posts"]
+    assert len(posts) == 4
+    assert posts["is_collab"].tolist() == [False, False, False, True]
+    assert posts["account"].tolist()[-1] == "partnerorg"
+    assert result.account == "forestcitynewcomers"
+    assert result.warnings == []
 
 
-def test_two_accounts_keep_the_configured_one_and_warn():
+def test_collaboration_rows_are_kept_with_the_configured_account():
     _, result = parse(FIXTURES / "bad" / "instagram_two_accounts.csv")
     posts = result.tables["posts"]
-    assert set(posts["account"]) == {"forestcitynewcomers"}
-    assert len(posts) == 3
-    assert any("dropped 1 rows of other accounts (partnerorg)" in w for w in result.warnings)
+    assert len(posts) == 4
+    assert posts.loc[posts["account"] == "partnerorg", "is_collab"].tolist() == [True]
+    assert not posts.loc[posts["account"] == "forestcitynewcomers", "is_collab"].any()
+    assert any("1 collaboration posts" in n for n in result.notes)
+    assert result.warnings == []
 
 
 def test_detection_ignores_the_file_name(tmp_path):

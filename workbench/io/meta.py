@@ -1,5 +1,9 @@
 """Meta Business Suite exports: Facebook and Instagram post CSVs, and chart downloads.
 
+Chart downloads and audience breakdowns are read in :mod:`workbench.io.meta_charts` (the
+kinds stay registered here, under their names). What real files taught us:
+docs/export-formats/meta.md.
+
 See export-formats.md §1 (Facebook posts), §1b (chart downloads), §2 (Instagram posts) and
 statistics.md §1.1-§1.4, §9.4-§9.5. Headers are matched case-insensitively and by name, through
 the data-driven alias tables below (add a localised header there once a real file shows it).
@@ -8,9 +12,16 @@ Decisions worth knowing:
 
 * ``Publish time`` is US Pacific wall time (DST-aware). At the autumn switch the hour
   01:00-01:59 happens twice; we read it as the first (daylight) occurrence.
-* Several accounts in one export: rejected unless ``platforms.<platform>.account`` in the
-  params names one of them; then that account's rows are kept (rows with no account name too)
-  and a warning says how many rows of other accounts were dropped.
+* Instagram: several accounts in one export are collaborations (listed under the
+  collaborator's username): every row is kept, the organisation's account is the configured
+  one (else the most frequent) and the others are flagged ``is_collab``. Facebook: several
+  Pages are rejected unless ``platforms.facebook.account`` names one of them; then that
+  Page's rows are kept and a warning says how many rows of other Pages were dropped.
+* Rows Meta writes when it fails on a post (no Post ID, no Publish time, a ``Data comment``)
+  are skipped with a counted warning; a header-only export is zero posts with a warning.
+* Instagram Stories exports are recognised and skipped (stories are not feed posts).
+* Translated exports (Portuguese, Italian; French and Spanish from the interface wording)
+  are read through the alias tables; see docs/export-formats/meta.md.
 * Instagram exports carry no share/crosspost/boost columns: ``is_share``, ``is_crosspost`` and
   ``boosted`` are False for them (not NA), so organic filters keep working.
 """
@@ -20,7 +31,6 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,7 +38,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.errors import InputFormatError
+from workbench.io import meta_charts
 from workbench.io._tabular import constant_column, floating, lookup, rounded_count
+from workbench.io.meta_charts import platform_from_path as platform_from_path
+from workbench.io.meta_charts import sniff_audience, sniff_chart
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import (
     ExportKind,
@@ -37,7 +50,7 @@ from workbench.io.registry import (
     register,
     snapshot_from_file,
 )
-from workbench.schema import conform, conform_posts, conform_posts_columns
+from workbench.schema import conform_posts, conform_posts_columns
 
 META_TZ = "America/Los_Angeles"
 REDOWNLOAD_HINT = (
@@ -46,44 +59,80 @@ REDOWNLOAD_HINT = (
 )
 
 #: Canonical field -> header spellings (normalised: lower case, single spaces). English first,
-#: then the French aliases of export-formats.md §1.7 (unverified, best effort).
+#: then the interface languages. Portuguese (Brazil) Instagram headers are from a real export;
+#: the other translations are Meta's interface wording, best effort (docs/export-formats/meta.md).
 POST_ALIASES: dict[str, tuple[str, ...]] = {
-    "post_id": ("post id", "identifiant de la publication"),
-    "page_id": ("page id", "id de la page"),
-    "page_name": ("page name", "nom de la page"),
-    "account_id": ("account id",),
-    "account_username": ("account username",),
-    "title": ("title", "titre"),
-    "description": ("description",),
-    "duration_sec": ("duration (sec)", "duration sec", "durée (s)"),
-    "publish_time": ("publish time", "heure de publication"),
-    "permalink": ("permalink", "permalien"),
+    "post_id": ("post id", "identifiant de la publication", "identificação da publicação",
+                "id da publicação", "id del post", "id della publicazione",
+                "identificador de la publicación", "id de la publicación",
+                "identificação do post"),
+    "page_id": ("page id", "id de la page", "identificação da página", "id da página",
+                "id della pagina", "identificador de la página", "id de la página"),
+    "page_name": ("page name", "nom de la page", "nome da página", "nome della pagina",
+                  "nombre de la página"),
+    "account_id": ("account id", "identifiant du compte", "identificação da conta",
+                   "id da conta", "id account", "id dell'account", "id dell’account",
+                   "identificador de la cuenta", "id de la cuenta"),
+    "account_username": ("account username", "nom d'utilisateur du compte",
+                         "nome de usuário da conta", "nome de utilizador da conta",
+                         "nome utente dell'account", "nome utente account",
+                         "nombre de usuario de la cuenta"),
+    "title": ("title", "titre", "título", "titolo"),
+    "description": ("description", "descrição", "descrizione", "descripción"),
+    "duration_sec": ("duration (sec)", "duration (secs)", "duration sec", "durée (s)",
+                     "durée (secondes)", "duração (segundos)", "duração (s)", "durata (sec)",
+                     "durata (secondi)", "durata (s)", "duración (s)", "duración (segundos)"),
+    "publish_time": ("publish time", "heure de publication", "horário de publicação",
+                     "hora de publicação", "orario di pubblicazione", "ora di pubblicazione",
+                     "hora de publicación"),
+    "permalink": ("permalink", "permalien", "link permanente", "enlace permanente"),
     "is_crosspost": ("is crosspost",),
     "is_share": ("is share", "est un partage"),
-    "post_type": ("post type", "type de publication"),
+    "post_type": ("post type", "type de publication", "tipo de publicação", "tipo di post",
+                  "tipo de post",
+                  "tipo de publicación"),
     "funded_content_status": ("funded content status",),
-    "views": ("views", "vues"),
-    "impressions": ("impressions",),
-    "reach": ("reach", "couverture"),
+    "data_comment": ("data comment", "commentaire sur les données", "comentário de dados",
+                     "commento sui dati", "comentario de datos", "comentario sobre los datos"),
+    "views": ("views", "vues", "visualizações", "visualizzazioni", "visualizaciones"),
+    "impressions": ("impressions", "impressões", "impressioni", "impresiones"),
+    "reach": ("reach", "couverture", "alcance", "copertura"),
     "reactions_comments_shares": (
         "reactions, comments and shares",
         "réactions, commentaires et partages",
+        "reações, comentários e compartilhamentos",
+        "reazioni, commenti e condivisioni",
+        "reacciones, comentarios y veces que se compartió",
     ),
-    "reactions": ("reactions", "réactions"),
-    "likes": ("likes", "j'aime"),
-    "comments": ("comments", "commentaires"),
-    "shares": ("shares", "partages"),
-    "saves": ("saves", "enregistrements"),
-    "follows": ("follows",),
-    "total_clicks": ("total clicks", "total des clics"),
-    "link_clicks": ("link clicks", "clics sur un lien"),
+    "reactions": ("reactions", "réactions", "reações", "reazioni", "reacciones"),
+    "likes": ("likes", "j'aime", "mentions j'aime", "curtidas", "gostos", "mi piace",
+              "me gusta"),
+    "comments": ("comments", "commentaires", "comentários", "commenti", "comentarios"),
+    "shares": ("shares", "partages", "compartilhamentos", "partilhas", "condivisioni",
+               "veces que se compartió", "compartidos"),
+    "saves": ("saves", "enregistrements", "salvamentos", "guardados", "salvataggi",
+              "veces que se guardó"),
+    "follows": ("follows", "suivis", "seguimentos", "follow", "follower", "seguimientos"),
+    "total_clicks": ("total clicks", "total des clics", "total de cliques", "clic totali",
+                     "clics totales"),
+    "link_clicks": ("link clicks", "clics sur un lien", "cliques no link", "clic sul link",
+                    "clics en el enlace"),
     "reach_organic": ("reach from organic posts", "couverture de publications organiques"),
     "reach_boosted": ("reach from boosted posts", "couverture de publications boostées"),
 }
 
+#: Instagram Stories exports: headers only a story export has (any of them marks one).
+STORY_HEADERS = frozenset({
+    "navigation", "replies", "sticker taps", "profile visits", "link clicks",
+    "respostas", "navegação", "toques em figurinhas", "risposte", "navigazione",
+    "respuestas", "navegación", "réponses",
+})
+#: Post-type cells of stories ("IG story", "Story do Instagram", "Storia di Instagram", ...).
+_STORY_TYPE = re.compile(r"\b(story|stories|storia|storie|historia|historias)\b", re.I)
+
 #: Headers we know and deliberately do not load (so they are not reported as unknown).
 KNOWN_UNUSED = {
-    "account name", "caption type", "languages", "custom labels", "data comment", "date",
+    "account name", "caption type", "languages", "custom labels", "date",
     "other clicks", "matched audience targeting consumption (photo click)",
     "matched audience targeting consumption (video click)", "3-second video views",
     "1-minute video views", "3-second viewers", "1-minute viewers",
@@ -91,7 +140,10 @@ KNOWN_UNUSED = {
     "seconds viewed", "average seconds viewed", "estimated earnings (usd)",
     "negative feedback from users: hide", "negative feedback from users: hide all",
     "negative feedback from users", "unique negative feedback from users", "ad cpm (usd)",
-    "ad impressions",
+    "ad impressions", "impression:unique_users",
+    # the translated "Account name" and "Date" (Lifetime/Vitalício/Totale) columns
+    "nom du compte", "nome da conta", "nome account", "nome dell'account",
+    "nombre de la cuenta", "data", "fecha",
 }
 #: Dynamic or breakdown columns of the 2026 "everything ticked" export (§1.3).
 KNOWN_UNUSED_PATTERNS = re.compile(
@@ -108,22 +160,19 @@ FORMAT_MAP = {
     "text": "text", "status": "text",
     "live": "live",
 }
-
-#: Chart-download titles (without a platform word) -> DAILY_METRICS names.
-CHART_METRICS = {
-    "follows": "follows",
-    "visits": "visits",
-    "profile visits": "profile_visits",
-    "reach": "reach",
-    "views": "views",
-    "content interactions": "interactions",
-    "interactions": "interactions",
-    "link clicks": "link_clicks",
-    "viewers": "viewers",
-}
-PLATFORM_WORDS = {"facebook": "facebook", "fb": "facebook", "instagram": "instagram",
-                  "ig": "instagram"}
-AUDIENCE_TITLES = {"age & gender", "top countries", "top cities", "top towns/cities"}
+#: Translated post types ("Reel do Instagram", "Immagine di Instagram", "Carrusel"...):
+#: the first pattern found decides.
+FORMAT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.I), name) for pattern, name in (
+        (r"\breels?\b", "reel"),
+        (r"carousel|carrossel|carosello|carrusel|carrousel|secuencia|sequência", "carousel"),
+        (r"\b(v[ií]deos?)\b", "video"),
+        (r"\b(image|imagem|immagine|imagen|photos?|fotos?|foto)\b", "photo"),
+        (r"\b(links?|enlaces?|liens?|ligaç)", "link"),
+        (r"\b(texto?|testo|status|estado)\b", "text"),
+        (r"\b(live|ao vivo|en direct|en vivo|diretta)\b", "live"),
+    )
+)
 
 #: How a missing required column is named in the error (the English header).
 REQUIRED_HEADERS = {
@@ -204,6 +253,11 @@ class _Columns:
                       if used else pd.DataFrame())
         self.frame.columns = used
         self._text: dict[str, pd.Series] = {}
+
+    def drop_rows(self, mask: pd.Series) -> None:
+        """Forget the rows where ``mask`` is True (their index labels keep row numbers)."""
+        self.frame = self.frame[~mask.to_numpy()]
+        self._text.clear()
 
     def column(self, pos: int) -> pd.Series:
         """Return the raw column at header position ``pos``."""
@@ -339,6 +393,30 @@ def sniff_instagram_posts(raw: RawFile) -> bool:
     )
 
 
+def sniff_instagram_stories(raw: RawFile) -> bool:
+    """Return True for a Business Suite Instagram Stories export (any column order).
+
+    Its header is the posts export's plus story-only columns (Navigation, Replies, Sticker
+    taps), or its post types are stories ("IG story", "Story do Instagram").
+    """
+    if not sniff_instagram_posts(raw):
+        return False
+    keys = _header_keys(raw)
+    if keys & STORY_HEADERS - {"profile visits", "link clicks"}:
+        return True
+    lines = raw.first_lines(6)
+    delimiter = raw.sniff_delimiter(lines[:1])
+    rows = list(csv.reader(lines, delimiter=delimiter))
+    if len(rows) < 2:
+        return False
+    header = [normalise_header(c) for c in rows[0]]
+    position = next((header.index(a) for a in POST_ALIASES["post_type"] if a in header), None)
+    if position is None:
+        return False
+    types = [r[position] for r in rows[1:] if len(r) > position and r[position].strip()]
+    return bool(types) and all(_STORY_TYPE.search(t) for t in types)
+
+
 def _check_ids(columns: _Columns, fields: Iterable[str]) -> None:
     for field in fields:
         ids = columns.text(field)
@@ -432,6 +510,56 @@ def _select_account(
     return keep, account
 
 
+def _organisation_accounts(params: dict, platform: str) -> list[str]:
+    """The organisation's account names for ``platform`` in the org profile (may be empty)."""
+    entry = (params.get("platforms") or {}).get(platform) or {}
+    names = [entry.get("account")] + list(entry.get("accounts") or [])
+    return [str(n) for n in names if n]
+
+
+def _collaborations(
+    columns: _Columns, params: dict, warnings: list[str], notes: list[str]
+) -> tuple[pd.Series, str | None]:
+    """Instagram: (``is_collab`` per row, the organisation's account); every row is kept.
+
+    Real exports list collaboration posts under the collaborator's username, so several
+    accounts in one file are normal. The organisation's account is the one in the org
+    profile, else the most frequent; the other accounts' rows are collaborations. Only a
+    file without the organisation's account gets a warning.
+    """
+    names = columns.text("account_username")
+    ids = columns.text("account_id")
+    counts = names.dropna().value_counts()
+    configured = _organisation_accounts(params, "instagram")
+    wanted = {c.casefold() for c in configured}
+    folded = names.str.casefold()
+    matches = (folded.isin(wanted) | ids.isin(configured)).fillna(False).astype(bool)
+    if matches.any():
+        account = str(names[matches].dropna().iloc[0]) if names[matches].notna().any() \
+            else configured[0]
+    elif len(counts):
+        account = str(counts.index[0])
+        if configured:
+            shown = ", ".join(counts.index[:5].tolist()) + (", ..." if len(counts) > 5 else "")
+            warnings.append(
+                f"the organisation's account {configured[0]!r} is not in this export "
+                f"(accounts: {shown}); {account!r}, the most frequent, is taken as the "
+                "organisation's"
+            )
+    else:
+        account = configured[0] if configured else None
+    if account is None:
+        return pd.Series(False, index=names.index, dtype="boolean"), None
+    is_collab = (folded != account.casefold()) & ~matches
+    is_collab = is_collab.fillna(False).astype("boolean")
+    if is_collab.any():
+        others = sorted(set(names[is_collab.to_numpy(dtype=bool)].dropna()))
+        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        notes.append(f"{int(is_collab.sum())} collaboration posts listed under other accounts "
+                     f"({shown}): kept, flagged is_collab")
+    return is_collab, account
+
+
 _ZERO_ONE = pa.array(["0", "1"], type=pa.string())
 
 
@@ -449,6 +577,19 @@ def _bool01(values: pd.Series) -> pd.Series:
     return (numbers > 0).astype("boolean").mask(numbers.isna())
 
 
+def _formats(post_type: pd.Series) -> pd.Series:
+    """Canonical formats of lower-cased post types, translated ones included."""
+    formats = lookup(post_type, FORMAT_MAP, "other")
+    unknown = (formats == "other") & post_type.notna()
+    if unknown.any():
+        found = {}
+        for value in post_type[unknown].unique().tolist():
+            found[value] = next((name for pattern, name in FORMAT_PATTERNS
+                                 if pattern.search(value)), "other")
+        formats = formats.mask(unknown, post_type.map(found))
+    return formats
+
+
 def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> ParsedExport:
     columns = _read_table(raw)
     warnings: list[str] = []
@@ -461,9 +602,29 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
     if raw.encoding == "cp1252":
         warnings.append("the file is not UTF-8 (read as Windows-1252): it was re-saved by a "
                         "spreadsheet; check accented captions, or download it again")
+    # rows Meta itself writes when it fails on a post: no Post ID, no Publish time, and a
+    # "Data comment" saying so. Not damage: skipped and counted.
+    failed = columns.text("post_id").isna() & columns.text("publish_time").isna()
+    if failed.any():
+        comment = columns.text("data_comment")[failed].dropna()
+        said = (f" (Meta's note: {re.sub(r'[ .]*with ID.*$', '', comment.iloc[0])[:70]}…)"
+                if len(comment) else "")
+        warnings.append(
+            f"skipped {int(failed.sum())} rows Meta wrote without a post ID or publish time"
+            f"{said}: Meta could not compute those posts, they are missing from this export"
+        )
+        columns.drop_rows(failed)
+    if len(columns.frame) == 0:
+        warnings.append("the export holds no posts (only the header row): nothing to read "
+                        "for its period")
     _check_ids(columns, ["post_id"] + ([id_field] if columns.has(id_field) else []))
 
-    keep, account = _select_account(columns, platform, ctx.params, warnings)
+    if platform == "instagram":
+        is_collab, account = _collaborations(columns, ctx.params, warnings, notes)
+        keep = pd.Series(True, index=columns.frame.index)
+    else:
+        keep, account = _select_account(columns, platform, ctx.params, warnings)
+        is_collab = pd.Series(False, index=columns.frame.index, dtype="boolean")
     published_utc = _parse_publish_time(columns, warnings)
     index = columns.frame.index
 
@@ -480,7 +641,7 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
     out["published_at"] = published_utc
     out["published_at_utc"] = published_utc
     post_type = columns.text("post_type").str.lower()
-    out["format"] = lookup(post_type, FORMAT_MAP, "other")
+    out["format"] = _formats(post_type)
     if platform == "facebook":
         title = columns.text("title")
         caption = title.fillna(columns.text("description"))
@@ -519,7 +680,10 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
         out["interactions"] = out["reactions"] + out["comments"] + out["shares"] + out["saves"]
         for flag in ("boosted", "is_share", "is_crosspost"):
             out[flag] = constant_column(False, n, "boolean")
-    out["duration_sec"] = _to_number(columns.text("duration_sec"), raw, "Duration (sec)")
+    out["duration_sec"] = _to_number(columns.text("duration_sec"), raw,
+                                     columns.header("duration_sec")
+                                     if columns.has("duration_sec") else "Duration (sec)")
+    out["is_collab"] = is_collab
     snapshot = snapshot_from_file(raw.path)
     out["snapshot_at"] = constant_column(snapshot, n, "datetime64[ns, UTC]")
     out["source_file"] = constant_column(str(raw.path), n, "string")
@@ -563,206 +727,17 @@ def parse_instagram_posts(raw: RawFile, ctx: ParseContext) -> ParsedExport:
 
 
 # --------------------------------------------------------------------------- chart downloads
-
-
-def _chart_head(raw: RawFile) -> tuple[int, str, list[str], str] | None:
-    """(title line index, title, header cells, delimiter) of a chart download, or None."""
-    if raw.container != "text":
-        return None
-    lines = raw.first_lines(4)
-    if not lines:
-        return None
-    start = 1 if lines[0].strip().lower().startswith("sep=") else 0
-    if len(lines) < start + 2:
-        return None
-    delimiter = raw.sniff_delimiter(lines)
-    title_cells = [c for c in _first_line_cells(raw, start, delimiter) if c]
-    if len(title_cells) != 1:
-        return None
-    header = [normalise_header(c) for c in _first_line_cells(raw, start + 1, delimiter)]
-    return start, title_cells[0], header, delimiter
-
-
-def sniff_chart(raw: RawFile) -> bool:
-    """Return True for a chart download: ``sep=`` line, a title line, ``Date,Primary``."""
-    head = _chart_head(raw)
-    return bool(head) and head[2][:2] == ["date", "primary"]
-
-
-def _audience_title(raw: RawFile) -> str | None:
-    if raw.container != "text":
-        return None
-    lines = [line for line in raw.first_lines(4) if line.strip()]
-    if lines and lines[0].strip().lower().startswith("sep="):
-        lines = lines[1:]
-    if not lines:
-        return None
-    title = normalise_header(lines[0].strip().rstrip(",;").strip('"'))
-    return title if title in AUDIENCE_TITLES else None
-
-
-def sniff_audience(raw: RawFile) -> bool:
-    """Return True for the chart download ``Audience.csv`` (age/gender, countries, cities)."""
-    return _audience_title(raw) is not None
-
-
-def platform_from_path(path: Path) -> str | None:
-    """``facebook``/``instagram`` from the file name or its three nearest folders, else None."""
-    parts = [Path(path).stem, *[p.name for p in list(Path(path).parents)[:3]]]
-    for part in parts:
-        tokens = set(re.split(r"[^a-z0-9]+", part.lower()))
-        found = {PLATFORM_WORDS[t] for t in tokens if t in PLATFORM_WORDS}
-        if len(found) == 1:
-            return found.pop()
-    return None
-
-
-#: One clean chart data line: a quoted or bare ISO date(-time) and a plain decimal number.
-#: Quotes must pair up (a lone quote changes what the CSV parser reads).
-_CHART_LINE = re.compile(r'(?P<q1>"?)(\d{4}-\d{2}-\d{2})[T0-9:.+\-Z]*(?P=q1){sep}'
-                         r'(?P<q2>"?)(-?\d{1,15}(?:\.\d{1,15})?)(?P=q2)')
-
-
-def _chart_rows_fast(raw: RawFile, start: int, header: list[str],
-                     delimiter: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Dates and values of a clean chart file without pandas' CSV machinery, else None.
-
-    Only for files where every data line is ``"<ISO date>","<number>"`` (what Business Suite
-    writes); anything else returns None and :func:`_chart_rows` decides, so results and
-    errors are those of the general path. Charts are ~45% of all files: the per-call
-    overhead of read_csv and the string ops dominated their parse.
-    """
-    if len(header) != 2 or delimiter not in {",", ";", "\t"}:
-        return None
-    text = raw.text
-    lines = text.split("\n")
-    if "\r" in text:
-        lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-    if len(lines) != len(text.splitlines()) + (1 if text.endswith("\n") else 0):
-        return None  # other line breaks (\r alone, \x0b, ...): let the CSV parser judge
-    pattern = _CHART_LINE.pattern.replace("{sep}", re.escape(delimiter))
-    matcher = re.compile(pattern).fullmatch
-    days, numbers = [], []
-    for line in lines[start + 2:]:
-        if not line:
-            continue  # read_csv skips blank lines
-        found = matcher(line)
-        if found is None:
-            return None
-        days.append(found.group(2))
-        numbers.append(found.group(4))
-    try:
-        dates = np.array(days, dtype="datetime64[D]").astype("datetime64[ns]")
-    except ValueError:  # e.g. 2025-02-30: the general path reports it
-        return None
-    values = np.array([float(v) for v in numbers], dtype="float64")
-    return dates, pd.arrays.FloatingArray(values, np.zeros(len(values), dtype=bool))
-
-
-def _chart_rows(raw: RawFile, start: int, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
-    """Dates (``datetime64``) and values (Float64) of a chart download's data rows."""
-    frame = raw.read_csv(skiprows=start + 1, delimiter=delimiter)
-    header_rows = start + 2
-    dates_text = frame.iloc[:, 0].astype("string").str.strip()
-    frame = frame[dates_text.notna()]
-    dates_text = dates_text[dates_text.notna()]
-    dates = pd.to_datetime(dates_text.str[:10], format="%Y-%m-%d", errors="coerce")
-    if dates.isna().any():
-        first = dates.isna().idxmax()
-        raise InputFormatError(
-            f"{dates_text[first]!r} is not a date like 2025-01-01T00:00:00",
-            file=raw.path, row=_row_number(first, header_rows), column="Date",
-            hint="download the chart again",
-        )
-    values = _to_number(frame.iloc[:, 1].astype("string").str.strip(), raw, "Primary",
-                        header_rows)
-    return dates.to_numpy(), values.to_numpy()
+# (the chart and audience readers live in meta_charts; the kinds stay registered here)
 
 
 def parse_chart(raw: RawFile, ctx: ParseContext) -> ParsedExport:
-    """Parse a Business Suite chart download (§1b) into the ``daily`` table."""
-    start, title, header, delimiter = _chart_head(raw)
-    words = normalise_header(title)
-    platform = None
-    for word, name in (("facebook ", "facebook"), ("instagram ", "instagram")):
-        if words.startswith(word):
-            platform, words = name, words[len(word):]
-    metric = CHART_METRICS.get(words)
-    if metric is None:
-        raise InputFormatError(
-            f"unknown chart title {title!r}",
-            file=raw.path,
-            row=start + 1,
-            hint="expected one of: " + ", ".join(sorted(CHART_METRICS)),
-        )
-    warnings: list[str] = []
-    notes: list[str] = []
-    from_path = platform_from_path(raw.path)
-    if platform is None:
-        if from_path is None:
-            raise InputFormatError(
-                f"the chart {title!r} does not say whether it is Facebook or Instagram",
-                file=raw.path,
-                hint="put the file under data/raw/<month>/facebook/ or "
-                "data/raw/<month>/instagram/",
-            )
-        platform = from_path
-        notes.append(f"platform {platform} taken from the file's folder or name")
-    elif from_path and from_path != platform:
-        warnings.append(f"the title says {platform} but the folder or name says {from_path}")
-    if delimiter == ";":
-        warnings.append("the file is ';'-separated: it was re-saved by a spreadsheet")
-
-    fast = _chart_rows_fast(raw, start, header, delimiter)
-    if fast is not None:
-        dates, values = fast
-    else:
-        dates, values = _chart_rows(raw, start, delimiter)
-    account = ((ctx.params.get("platforms") or {}).get(platform) or {}).get("account")
-    snapshot = snapshot_from_file(raw.path)
-    n = len(dates)
-    daily = conform(
-        pd.DataFrame(
-            {  # new arrays, canonical already (conform only checks)
-                "platform": constant_column(platform, n, "string"),
-                "account": constant_column(account if account else None, n, "string"),
-                "date": dates,
-                "metric": constant_column(metric, n, "string"),
-                "value": values,
-                "source_file": constant_column(str(raw.path), n, "string"),
-                "snapshot_at": constant_column(snapshot, n, "datetime64[ns, UTC]"),
-            },
-            index=pd.RangeIndex(n),
-            copy=False,
-        ),
-        "daily",
-    )
-    days = daily["date"].to_numpy()  # never NaT here (a bad date is an error above)
-    if len(np.unique(days)) != len(days):
-        warnings.append("some dates appear twice; the last value is kept")
-    return ParsedExport(
-        path=raw.path,
-        kind=CHART.name,
-        tables={"daily": daily},
-        account=str(account) if account else None,
-        date_min=pd.Timestamp(days.min()) if len(days) else None,
-        date_max=pd.Timestamp(days.max()) if len(days) else None,
-        snapshot_at=snapshot,
-        warnings=warnings,
-        notes=notes + [f"chart {title!r} -> {platform} {metric}"],
-    )
+    """Parse a Business Suite chart download (every section) into the ``daily`` table."""
+    return meta_charts.parse_chart(raw, ctx, CHART.name)
 
 
 def parse_audience(raw: RawFile, ctx: ParseContext) -> ParsedExport:
-    """Recognise ``Audience.csv`` and skip it (a breakdown, not a daily series)."""
-    return ParsedExport(
-        path=raw.path,
-        kind=AUDIENCE.name,
-        tables={},
-        snapshot_at=snapshot_from_file(raw.path),
-        notes=["audience breakdown (age & gender, countries, cities): not a daily series; "
-               "skipped"],
-    )
+    """Skip ``Audience.csv`` and its single charts (a breakdown, not a daily series)."""
+    return meta_charts.parse_audience(raw, ctx, AUDIENCE.name)
 
 
 FACEBOOK_POSTS = register(ExportKind(
@@ -779,6 +754,27 @@ INSTAGRAM_POSTS = register(ExportKind(
     parse=parse_instagram_posts,
     priority=50,
 ))
+def parse_instagram_stories(raw: RawFile, ctx: ParseContext) -> ParsedExport:
+    """Skip an Instagram Stories export: stories are not feed posts (decision: not read).
+
+    Stories live 24 hours, are seen by followers only and have their own metrics (replies,
+    taps, exits); mixed into ``posts`` they would distort post counts, reach per post and
+    every hypothesis test. The file is recognised so the skip line can say what it is.
+    """
+    return meta_charts.skipped(
+        raw, INSTAGRAM_STORIES.name,
+        "an Instagram Stories export: stories are not read (they are not feed posts and would "
+        "distort post counts and reach per post); for posts, export Insights > Content > Posts",
+    )
+
+
+INSTAGRAM_STORIES = register(ExportKind(
+    name="meta_instagram_stories",
+    label="Meta Business Suite Instagram Stories export (skipped: stories are not posts)",
+    sniff=sniff_instagram_stories,
+    parse=parse_instagram_stories,
+    priority=55,
+))
 CHART = register(ExportKind(
     name="meta_chart",
     label="Meta Business Suite chart download (daily series)",
@@ -791,5 +787,5 @@ AUDIENCE = register(ExportKind(
     label="Meta Business Suite Audience.csv (skipped: not a daily series)",
     sniff=sniff_audience,
     parse=parse_audience,
-    priority=40,
+    priority=41,  # before charts: a hand-trimmed breakdown opens like a chart
 ))

@@ -340,6 +340,10 @@ def _write_meta_month(rng, writer, dl, posts, daily, tz, snapshots, page_id, fb_
     in_range = [p for p in posts
                 if first <= p.creative.published_local.astimezone(tz).date() <= last]
     in_range.sort(key=lambda p: p.creative.published_local, reverse=True)  # newest first
+    # variants seen in real downloads, from the fifth month on (earlier months keep the
+    # plain layout the format tests read): a two-section Follows.csv, older column names
+    multi_section = dl["index"] >= 4 and dl["index"] % 2 == 0
+    older_columns = dl["index"] >= 5 and dl["index"] % 2 == 1
     for platform in ("facebook", "instagram"):
         rows, variant = [], ""
         if platform == "facebook":
@@ -355,6 +359,9 @@ def _write_meta_month(rng, writer, dl, posts, daily, tz, snapshots, page_id, fb_
             snap = post.snapshot(taken)
             if platform == "facebook":
                 rows.append(mw.facebook_values(post, snap, page_id, fb_name))
+            elif dl["index"] >= 4 and mw.is_collab_post(post.post_id):
+                # listed under the partner's account, as real exports list collaborations
+                rows.append(mw.instagram_values(post, snap, *mw.COLLAB_ACCOUNT))
             else:
                 rows.append(mw.instagram_values(post, snap, ig_account_id, ig_user, org_name))
             snapshots.setdefault((platform, post.post_id), []).append(
@@ -364,18 +371,41 @@ def _write_meta_month(rng, writer, dl, posts, daily, tz, snapshots, page_id, fb_
                  "follows": snap["follows"],
                  "clicks": sum(v for v in snap["clicks"].values() if v is not None)
                  if platform == "facebook" else None})
+        n_posts, error_rows = len(rows), 0
+        if platform == "facebook" and dl["index"] >= 4 and dl["index"] % 3 == 0 and rows:
+            # a row Meta writes when it fails on a post: skipped (and counted) by ingest
+            rows.insert(1, mw.error_row(header, str(int(page_id) + dl["index"])))
+            error_rows = 1
         writer.write(relpath, mw.posts_csv_bytes(header, rows, drop), taken,
                      f"meta_{platform}_posts", header_variant=variant, month=month,
-                     range=[first.isoformat(), last.isoformat()], rows=len(rows))
+                     range=[first.isoformat(), last.isoformat()], rows=n_posts,
+                     error_rows=error_rows)
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         for name, title, metric in CHARTS[platform]:
+            if metric == "follows" and multi_section:
+                continue  # both platforms' follows go into one file below
             # One chart, once, as a European Excel re-save (export-formats.md §1b).
             resave = platform == "facebook" and metric == "follows" and dl["index"] == 1
+            # older downloads name the value column after a metric (mislabelled on visits)
+            column = (mw.OLDER_COLUMNS.get(metric, "Primary")
+                      if older_columns and platform == "facebook" else "Primary")
             values = [(d, daily[platform][metric][d]) for d in days]
             writer.write(f"{month}/{platform}/{name}",
-                         mw.chart_csv_bytes(title, values, platform, excel_resave=resave),
+                         mw.chart_csv_bytes(title, values, platform, excel_resave=resave,
+                                            column=column),
                          taken, "meta_chart", title=title, metric=metric, platform=platform,
-                         month=month, excel_resave=resave)
+                         month=month, excel_resave=resave, column=column)
+    if multi_section:
+        # the real two-section Follows.csv: an untitled-platform "Follows" section (Facebook's,
+        # as its sibling names Instagram), then "Instagram follows"; no platform folder
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        sections = [("Follows", "Primary", [(d, daily["facebook"]["follows"][d]) for d in days],
+                     "facebook"),
+                    ("Instagram follows", "Primary",
+                     [(d, daily["instagram"]["follows"][d]) for d in days], "instagram")]
+        writer.write(f"{month}/Follows.csv", mw.multi_chart_csv_bytes(sections), taken,
+                     "meta_chart", title="Follows + Instagram follows", metric="follows",
+                     platform="facebook+instagram", month=month, sections=2)
 
 
 def _manual_kpis(rng, months, posts, daily, tz) -> list[dict]:

@@ -1,12 +1,15 @@
 """Meta Business Suite files exactly as downloaded (export-formats.md §1, §1b, §2).
 
 Post CSVs: UTF-8 with BOM, LF, Meta's quoting rule, ``Publish time`` in US Pacific, the
-header variant of the download date. Chart downloads: UTF-16LE with BOM, ``sep=,`` line,
-title line, ``"Date","Primary"``, every value quoted, a blank line at the end.
+header variant of the download date; some carry the rows Meta writes when it fails on a post
+and collaboration posts listed under a partner's account. Chart downloads: UTF-16LE with BOM,
+``sep=,`` line, title line, ``"Date","Primary"`` (or an older metric-named column), every
+value quoted, a blank line after each section; some hold two sections (Facebook, Instagram).
 """
 
 from __future__ import annotations
 
+import zlib
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -206,7 +209,7 @@ def fb_chart_timestamp(day: date) -> str:
 
 
 def chart_csv_bytes(title: str, values: list[tuple[date, int]], platform: str,
-                    excel_resave: bool = False) -> bytes:
+                    excel_resave: bool = False, column: str = "Primary") -> bytes:
     """Build a Business Suite chart download (or its ``;``-separated Excel re-save).
 
     Args:
@@ -215,17 +218,60 @@ def chart_csv_bytes(title: str, values: list[tuple[date, int]], platform: str,
         platform: ``facebook`` (timestamps flip at US DST) or ``instagram`` (always T00).
         excel_resave: Write the file as a European Excel re-saves it: UTF-8 with BOM, CRLF,
             ``;``-separated, no quotes and no ``sep=`` line.
+        column: The value column's name: ``Primary`` (recent downloads) or, as older ones
+            write it, named after a metric (and sometimes the wrong one, see
+            :data:`OLDER_COLUMNS`).
 
     """
-    def stamp(day: date) -> str:
-        return fb_chart_timestamp(day) if platform == "facebook" else f"{day.isoformat()}T00:00:00"
-
     if excel_resave:
-        lines = [f"{title};", "Date;Primary"] + [f"{stamp(d)};{v}" for d, v in values]
+        lines = [f"{title};", f"Date;{column}"] + [f"{_stamp(d, platform)};{v}"
+                                                   for d, v in values]
         return b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8")
-    lines = ["sep=,", f'"{title}"', '"Date","Primary"']
-    lines += [f'"{stamp(d)}","{v}"' for d, v in values]
-    return b"\xff\xfe" + ("\n".join(lines) + "\n\n").encode("utf-16-le")
+    return multi_chart_csv_bytes([(title, column, values, platform)])
+
+
+def _stamp(day: date, platform: str) -> str:
+    return fb_chart_timestamp(day) if platform == "facebook" else f"{day.isoformat()}T00:00:00"
+
+
+#: Older downloads name the value column after a metric, and Meta mislabels the visits chart
+#: (real files: a "Facebook visits" section whose column says "Facebook Page likes").
+OLDER_COLUMNS = {"visits": "Facebook Page likes", "reach": "Facebook reach",
+                 "follows": "New Facebook Page likes"}
+
+
+def multi_chart_csv_bytes(sections: list[tuple[str, str, list[tuple[date, int]], str]]) -> bytes:
+    """A chart download holding several charts (real ``Follows.csv``: Facebook, Instagram).
+
+    Args:
+        sections: ``(title, value column, (day, value) pairs, platform)`` per section; each
+            section is its title line, ``"Date","<column>"`` and its days, and a blank line.
+
+    """
+    lines = ["sep=,"]
+    for title, column, values, platform in sections:
+        lines += [f'"{title}"', f'"Date","{column}"']
+        lines += [f'"{_stamp(d, platform)}","{v}"' for d, v in values]
+        lines.append("")
+    return b"\xff\xfe" + ("\n".join(lines) + "\n").encode("utf-16-le")
+
+
+#: A fictional partner whose collaboration posts Instagram lists under its own account.
+COLLAB_ACCOUNT = ("17841400000000777", "citylibrary.partners", "City Library Partners")
+
+
+def is_collab_post(post_id: str) -> bool:
+    """Whether a sample Instagram post is a collaboration (a fixed ~1 in 9, by its ID)."""
+    return zlib.crc32(post_id.encode("ascii")) % 9 == 0
+
+
+def error_row(header: str, content_id: str) -> dict[str, object]:
+    """The row Meta writes when it fails on a post: only ``Data comment`` and ``Date``."""
+    row: dict[str, object] = {name.lower(): "" for name in split_header(header)}
+    row["data comment"] = ("An error occurred while computing metadata for content with ID "
+                           f"{content_id}.")
+    row["date"] = "Lifetime"
+    return row
 
 
 def local_zone(params: dict) -> ZoneInfo:
