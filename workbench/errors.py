@@ -88,3 +88,17 @@ class MultipleErrors(WorkbenchError):
         if not getattr(self, "errors", None):
             return "no problems"
         return "\n".join(e.one_line() for e in self.errors)
+
+
+class NotAnExportError(InputFormatError):
+    """A file that is not an export the workbench reads (PDF, Ads Manager workbook, ...).
+
+    Distinct from damage: ``workbench ingest`` skips such a file with one warning line and
+    lists it under ``skipped`` in ``ingest_log.json`` (fatal only with ``--strict``), whereas
+    any other :class:`InputFormatError` (a recognised export that is damaged) stops the
+    ingest. Parsers raise it when the content shows a foreign file, e.g. a Google Ads Editor
+    export or a LinkedIn competitor report.
+
+    The ``message`` says what the file seems to be in the analyst's words ("an Excel
+    workbook that is not a LinkedIn export"), never internals ("zip container").
+    """
