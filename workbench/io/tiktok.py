@@ -28,6 +28,7 @@ import pandas as pd
 from workbench import schema
 from workbench.errors import InputFormatError
 from workbench.io._tabular import (
+    MISSING_TOKENS,
     cell_text,
     constant_column,
     hashtags,
@@ -47,22 +48,43 @@ from workbench.io.registry import ExportKind, ParseContext, ParsedExport, regist
 
 PLATFORM = "tiktok"
 
-#: Month names as TikTok writes them in the UI languages seen or expected (§5.3).
+#: Month names (full, genitive and abbreviated) in the interface languages TikTok Studio
+#: offers: English, French, Spanish, Portuguese, German, Italian, Dutch, Swedish, Indonesian,
+#: Polish, Turkish, Russian (§5.3; "28 апреля" seen in a real Russian-interface file).
+#: Compared lower-case with dots removed; ``de``/``del`` between day and month are dropped.
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     [
-        ("january", "jan", "janvier", "janv", "enero", "ene"),
-        ("february", "feb", "février", "fevrier", "févr", "fevr", "febrero"),
-        ("march", "mar", "mars", "marzo"),
-        ("april", "apr", "avril", "avr", "abril", "abr"),
-        ("may", "mai", "mayo"),
-        ("june", "jun", "juin", "junio"),
-        ("july", "jul", "juillet", "juil", "julio"),
-        ("august", "aug", "août", "aout", "agosto", "ago"),
-        ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "set"),
-        ("october", "oct", "octobre", "octubre"),
-        ("november", "nov", "novembre", "noviembre"),
-        ("december", "dec", "décembre", "decembre", "déc", "diciembre", "dic"),
+        ("january", "jan", "janvier", "janv", "enero", "ene", "janeiro", "januar", "jänner",
+         "gennaio", "gen", "januari", "stycznia", "styczeń", "sty", "ocak", "oca", "января",
+         "январь", "янв"),
+        ("february", "feb", "février", "fevrier", "févr", "fevr", "febrero", "fevereiro", "fev",
+         "februar", "febbraio", "februari", "lutego", "luty", "lut", "şubat", "subat", "şub",
+         "февраля", "февраль", "фев"),
+        ("march", "mar", "mars", "marzo", "março", "marco", "märz", "maerz", "mär", "maart",
+         "maret", "marca", "marzec", "mart", "марта", "март"),
+        ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwietnia", "kwiecień",
+         "kwi", "nisan", "nis", "апреля", "апрель", "апр"),
+        ("may", "mai", "mayo", "maio", "maggio", "mag", "mei", "maj", "maja", "mayıs", "mayis",
+         "мая", "май"),
+        ("june", "jun", "juin", "junio", "junho", "juni", "giugno", "giu", "czerwca", "czerwiec",
+         "cze", "haziran", "haz", "июня", "июнь", "июн"),
+        ("july", "jul", "juillet", "juil", "julio", "julho", "juli", "luglio", "lug", "lipca",
+         "lipiec", "lip", "temmuz", "tem", "июля", "июль", "июл"),
+        ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "augusti", "agustus",
+         "agu", "sierpnia", "sierpień", "sie", "ağustos", "agustos", "ağu", "августа", "август",
+         "авг"),
+        ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "set", "setembro",
+         "settembre", "września", "wrzesień", "wrz", "eylül", "eylul", "eyl", "сентября",
+         "сентябрь", "сен"),
+        ("october", "oct", "octobre", "octubre", "outubro", "out", "oktober", "okt", "ottobre",
+         "ott", "października", "październik", "paź", "ekim", "eki", "октября", "октябрь",
+         "окт"),
+        ("november", "nov", "novembre", "noviembre", "novembro", "listopada", "listopad", "lis",
+         "kasım", "kasim", "kas", "ноября", "ноябрь", "ноя"),
+        ("december", "dec", "décembre", "decembre", "déc", "diciembre", "dic", "dezembro", "dez",
+         "dezember", "dicembre", "desember", "des", "grudnia", "grudzień", "gru", "aralık",
+         "aralik", "ara", "декабря", "декабрь", "дек"),
     ],
     start=1,
 ):
@@ -75,6 +97,8 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "content": ("video link", "post time"),
     "viewers": ("date", "total viewers", "new viewers"),
     "follower_history": ("date", "followers", "difference in followers from previous day"),
+    # the web download's "Audiência" table: a daily series, despite its name
+    "audience_daily": ("date", "new followers", "total followers", "reached audience"),
     "follower_activity": ("date", "hour", "active followers"),
     "follower_gender": ("gender", "distribution"),
     "follower_territories": ("top territories", "distribution"),
@@ -90,8 +114,15 @@ DAILY_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "shares": ("Shares",),
         "reach": ("Reached audience",),
         "follows": ("New followers",),
+        "unfollows": ("Lost followers",),
     },
     "viewers": {"viewers": ("Total Viewers",)},
+    "audience_daily": {
+        "follows": ("New followers",),
+        "followers_total": ("Total followers",),
+        "reach": ("Reached audience",),
+        "engaged_users": ("Engaged audience",),
+    },
     "follower_history": {
         "followers_total": ("Followers",),
         # TikTok gives only the net change (gains minus losses); stored as follows, see notes
@@ -243,16 +274,21 @@ def parse_day_month(values: pd.Series) -> pd.DataFrame:
 def _parse_day_month_frame(values: pd.Series) -> pd.DataFrame:
     """The vectorised parse behind :func:`parse_day_month` (no cache)."""
     text = (values.astype("string").str.strip().str.lower()
-            .str.replace(r"\bde\b", " ", regex=True).str.replace(".", "", regex=False)
-            .str.replace(r"\s+", " ", regex=True))
+            .str.replace(r"\b(?:de|del)\b", " ", regex=True).str.replace(".", "", regex=False)
+            .str.replace(",", " ", regex=False).str.replace(r"\s+", " ", regex=True)
+            .str.strip())
     month_first = text.str.extract(r"^(?P<m>[^\d\s]+) (?P<d>\d{1,2})$")
     day_first = text.str.extract(r"^(?P<d>\d{1,2}) (?P<m>[^\d\s]+)$")
     names = month_first["m"].fillna(day_first["m"])
     days = month_first["d"].fillna(day_first["d"])
     dated = text.str.extract(r"^(?P<y>\d{4})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})")
+    # Chinese/Japanese "3月8日", Korean "3월 8일": the month as a number
+    cjk = text.str.extract(r"^(?P<m>\d{1,2})\s?[月월]\s?(?P<d>\d{1,2})\s?[日일]?$")
     month = names.map(MONTHS, na_action="ignore").astype("Int64")
     month = month.fillna(pd.to_numeric(dated["m"]).astype("Int64"))
+    month = month.fillna(pd.to_numeric(cjk["m"]).astype("Int64"))
     day = pd.to_numeric(days).astype("Int64").fillna(pd.to_numeric(dated["d"]).astype("Int64"))
+    day = day.fillna(pd.to_numeric(cjk["d"]).astype("Int64"))
     year = pd.to_numeric(dated["y"]).astype("Int64")
     return pd.DataFrame({"year": year, "month": month, "day": day}, index=values.index)
 
@@ -370,6 +406,13 @@ def _bad_dates(member: Member, column: str, dates: pd.Series, raw: RawFile) -> N
 def _daily(member: Member, raw, account, snapshot, anchor, start, notes, warnings):
     columns = match_columns(member.frame.columns, {"date": ("Date",),
                                                    **DAILY_COLUMNS[member.kind]})
+    stated = member.frame[columns["date"]]
+    placeholder = stated.str.strip().str.lower().isin(list(MISSING_TOKENS)).fillna(False)
+    if placeholder.any():
+        # Viewers files end with a row dated "undefined" (today, not yet counted): no day
+        notes.append(f"{member.name}: {int(placeholder.sum())} row(s) dated "
+                     f"{stated[placeholder].iloc[0]!r} skipped (no day to file them under)")
+        member = Member(member.name, member.kind, member.frame[~placeholder], member.modified)
     parts = parse_day_month(member.frame[columns["date"]])
     dates, how = resolve_years(parts, range_end=anchor, range_start=start)
     _bad_dates(member, columns["date"], dates, raw)
