@@ -197,9 +197,10 @@ def test_viewers_german_dates_cross_new_year_and_undefined_last_row(tmp_path):
     viewers = metric(parsed.tables["daily"], "viewers")
     # downloaded 3 Jan 2026: "30. Dezember" is 2025, "2. Januar" 2026
     assert list(viewers.index) == list(pd.to_datetime(
-        ["2025-12-30", "2025-12-31", "2026-01-01", "2026-01-02"]))
+        ["2025-12-30", "2025-12-31", "2026-01-01", "2026-01-02", "2026-01-03"]))
     assert pd.isna(viewers.iloc[0]) and viewers.iloc[1] == 312
-    assert any("dated 'undefined' skipped" in note for note in parsed.notes)
+    assert pd.isna(viewers.iloc[-1])  # the download day, not yet counted: missing, not 0
+    assert any("years counted back from 2026-01-03" in note for note in parsed.notes)
 
 
 def test_follower_history_italian_dates_cross_new_year(tmp_path):

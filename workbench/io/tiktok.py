@@ -2,11 +2,22 @@
 
 The download is a ZIP of CSVs (``Overview.csv``, ``Content.csv``, ``Viewers.csv``,
 ``FollowerHistory.csv``, …) or of XLSX; analysts also drop the loose CSVs. Members are read
-inside the ZIP, never extracted. Dates carry **no year** (``"April 12"``, ``"10 February"``,
-``"8 de marzo"``, month names in English, French or Spanish); years are resolved by walking
-back from the range end (see :func:`resolve_years`) and the rule used is written to
-``ParsedExport.notes``. ``undefined`` is missing. Negative daily counts (deletions) are kept
-and listed in ``ParsedExport.warnings``.
+inside the ZIP, never extracted. Headers stay English but dates follow the interface
+language and carry **no year** (``"April 12"``, ``"10 February"``, ``"8 de marzo"``,
+``"12. März"``, ``"1 gennaio"``; see :data:`MONTHS`).
+
+How the year is inferred (:func:`resolve_years`): one table is one series in time order, and
+each step backwards in month/day starts a new year. The anchor is the range start in the
+ZIP name (``Overview_<YYYY-MM-DD>_<epoch>_<user>``), counting forward; without it, the
+download time (ZIP member time, else the file time), counting back: the last row is on or
+before that day, so a month/day after it belongs to the previous year. The rule used is
+written to ``ParsedExport.notes``. ``undefined`` is missing (Viewers files: the days before
+the account had viewers, and the last row, the download day, not yet counted). Negative
+daily counts (deletions) are kept and listed in ``ParsedExport.warnings``.
+
+The web export (``Visão geral(…).csv``, ``Vídeo(…).csv``, ``Audiência(…).csv`` in a
+Portuguese interface) has dated rows (``2025/10/31``), ``--``/``NAN`` placeholders and a
+header with a trailing space; its Audience table is a daily series and is read as one.
 
 Kinds: ``tiktok_zip`` (the download as is), ``tiktok_csv`` (one loose CSV), ``tiktok_xlsx``.
 Per-video rows → ``posts`` (exposure ``views``); daily series → ``daily``.
@@ -28,7 +39,6 @@ import pandas as pd
 from workbench import schema
 from workbench.errors import InputFormatError
 from workbench.io._tabular import (
-    MISSING_TOKENS,
     cell_text,
     constant_column,
     hashtags,
@@ -396,7 +406,7 @@ def _bad_dates(member: Member, column: str, dates: pd.Series, raw: RawFile) -> N
         raise InputFormatError(
             f"{member.name}: date {member.frame[column].iloc[at]!r} is not a TikTok date",
             file=raw.path, row=at + 2, column=column,
-            hint="dates look like 'April 12', '10 February' or '8 de marzo'; "
+            hint="dates look like 'April 12', '10 February', '8 de marzo' or '12. März'; "
                  "use the file as downloaded")
 
 
@@ -406,13 +416,6 @@ def _bad_dates(member: Member, column: str, dates: pd.Series, raw: RawFile) -> N
 def _daily(member: Member, raw, account, snapshot, anchor, start, notes, warnings):
     columns = match_columns(member.frame.columns, {"date": ("Date",),
                                                    **DAILY_COLUMNS[member.kind]})
-    stated = member.frame[columns["date"]]
-    placeholder = stated.str.strip().str.lower().isin(list(MISSING_TOKENS)).fillna(False)
-    if placeholder.any():
-        # Viewers files end with a row dated "undefined" (today, not yet counted): no day
-        notes.append(f"{member.name}: {int(placeholder.sum())} row(s) dated "
-                     f"{stated[placeholder].iloc[0]!r} skipped (no day to file them under)")
-        member = Member(member.name, member.kind, member.frame[~placeholder], member.modified)
     parts = parse_day_month(member.frame[columns["date"]])
     dates, how = resolve_years(parts, range_end=anchor, range_start=start)
     _bad_dates(member, columns["date"], dates, raw)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import xlwt
@@ -150,8 +150,9 @@ def tiktok_zip_bytes(days: list[date], daily: dict, posts: list[tuple[Post, dict
                      followers_start: int, taken: datetime, tz) -> bytes:
     """The TikTok Studio download: a ZIP of Overview, Content, Viewers and FollowerHistory CSVs.
 
-    ``Viewers.csv`` ends with a row dated ``undefined`` (the download day, not yet counted),
-    as real Viewers files do; the reader skips it.
+    ``Viewers.csv`` runs one day further than the other tables and that last day (the
+    download day, not yet counted) has ``undefined`` viewers, as in real Viewers files; in
+    a December download that day is "January 1", a year-less series crossing New Year.
     """
     overview: list[list[object]] = [["Date", "Video Views", "Profile Views", "Likes", "Comments",
                                      "Shares"]]
@@ -179,7 +180,7 @@ def tiktok_zip_bytes(days: list[date], daily: dict, posts: list[tuple[Post, dict
                         comps["likes"], comps["comments"], comps["shares"], snap["reach"]])
     buffer = io.BytesIO()
     stamp = taken.astimezone(tz).timetuple()[:6]
-    viewers.append(["undefined"] * 4)
+    viewers.append([tiktok_day(days[-1] + timedelta(days=1)), "undefined", 0, 0])
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, rows in (("Overview.csv", overview), ("Content.csv", content),
                            ("Viewers.csv", viewers), ("FollowerHistory.csv", history)):
