@@ -179,3 +179,13 @@ def test_competitor_analytics_is_skipped_as_not_an_export():
     with pytest.raises(NotAnExportError,
                        match=r"not an export we read: a LinkedIn competitor analytics report"):
         kind.parse(raw, CTX)
+
+
+def test_content_without_description_rows_above_the_headers():
+    parsed = parse(FIXTURES / "forest-city-newcomers_content_1742193384396.xls")
+    with_notes = parse(CONTENT_XLS)
+    assert len(parsed.tables["posts"]) == len(POSTS_ROWS)
+    other = ["source_file", "snapshot_at"]  # the names differ (the download time in ms)
+    pd.testing.assert_frame_equal(parsed.tables["posts"].drop(columns=other),
+                                  with_notes.tables["posts"].drop(columns=other))
+    assert len(parsed.tables["daily"]) == len(with_notes.tables["daily"])
