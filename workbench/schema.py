@@ -334,6 +334,8 @@ def empty_table(table: str, tz: str = "UTC") -> pd.DataFrame:
 DAILY_METRICS = {
     "follows": "new follows gained that day (additive)",
     "followers_total": "follower count at the end of the day (a level; never summed)",
+    "unfollows": "follows lost that day (legacy Facebook unlikes, TikTok lost followers)",
+    "engaged_users": "people who engaged that day (legacy Facebook page, TikTok web export)",
     "reach": "accounts reached that day (daily unique; never summed into a monthly unique)",
     "views": "views that day",
     "visits": "Facebook page visits that day",

@@ -136,3 +136,56 @@ def test_xls_that_is_not_a_spreadsheet():
         linkedin.parse_content(raw, CTX)
     with pytest.raises(InputFormatError, match="not a known export"):
         registry.detect(RawFile.read(FIXTURES / "plain_text.xls"))
+
+
+# --- variants seen in real files (issue 10) -------------------------------------------------
+
+METRICS_ONLY = FIXTURES / "hamilton-settlement_content_1767085154803.xls"
+COMPETITOR = FIXTURES / "Forest City Newcomers_competitor_analytics_1767085167105.xlsx"
+
+
+def test_content_with_only_the_metrics_sheet_is_zero_posts():
+    raw = RawFile.read(METRICS_ONLY)
+    kind = registry.detect(raw)
+    assert kind.name == "linkedin_content"
+    parsed = kind.parse(raw, CTX)
+    assert len(parsed.tables["posts"]) == 0
+    assert list(parsed.tables["posts"].columns) == list(schema.POSTS_COLUMNS)
+    daily = parsed.tables["daily"]
+    impressions = daily[daily["metric"] == "impressions"].set_index("date")["value"]
+    assert impressions.iloc[0] == METRICS_ROWS[0][3]  # Impressions (total)
+    assert any("zero posts" in w for w in parsed.warnings)
+    assert parsed.account == "hamilton-settlement"  # the page from the file name
+
+
+def test_page_from_another_page_than_org_yaml_is_warned():
+    ctx = ParseContext(tz="America/Toronto",
+                       params={"platforms": {"linkedin": {"account": "Forest City Newcomers"}}})
+    other = linkedin.parse_content(RawFile.read(METRICS_ONLY), ctx)
+    assert other.account == "hamilton-settlement"
+    assert any("not the organisation's page 'Forest City Newcomers'" in w
+               for w in other.warnings)
+    own = linkedin.parse_followers(RawFile.read(FOLLOWERS), ctx)
+    assert own.account == "Forest City Newcomers"  # vanity name matches: the configured name
+    assert not any("organisation's page" in w for w in own.warnings)
+
+
+def test_competitor_analytics_is_skipped_as_not_an_export():
+    from workbench.errors import NotAnExportError
+
+    raw = RawFile.read(COMPETITOR)
+    kind = registry.detect(raw)
+    assert kind.name == "linkedin_competitor"
+    with pytest.raises(NotAnExportError,
+                       match=r"not an export we read: a LinkedIn competitor analytics report"):
+        kind.parse(raw, CTX)
+
+
+def test_content_without_description_rows_above_the_headers():
+    parsed = parse(FIXTURES / "forest-city-newcomers_content_1742193384396.xls")
+    with_notes = parse(CONTENT_XLS)
+    assert len(parsed.tables["posts"]) == len(POSTS_ROWS)
+    other = ["source_file", "snapshot_at"]  # the names differ (the download time in ms)
+    pd.testing.assert_frame_equal(parsed.tables["posts"].drop(columns=other),
+                                  with_notes.tables["posts"].drop(columns=other))
+    assert len(parsed.tables["daily"]) == len(with_notes.tables["daily"])

@@ -164,3 +164,74 @@ def test_posts_keep_their_file_row_count():
     _, parsed = parse(FIXTURES / "tiktok_analytics.zip")
     posts = parsed.tables["posts"]
     assert posts["source_rows"].tolist() == [len(posts)] * len(posts)
+
+
+# --- interface languages, New Year, the web export (issue 10) -------------------------------
+
+
+@pytest.mark.parametrize(("text", "month", "day"), [
+    ("April 12", 4, 12), ("12 avr.", 4, 12), ("8 de marzo", 3, 8),
+    ("8 de março", 3, 8), ("12 de dez.", 12, 12), ("1 de janeiro", 1, 1),  # Portuguese
+    ("12. März", 3, 12), ("1. Januar", 1, 1), ("31. Dez.", 12, 31),  # German
+    ("8 marzo", 3, 8), ("1 gennaio", 1, 1), ("31 dic", 12, 31),  # Italian
+    ("3 mei", 5, 3), ("3 maart", 3, 3), ("3 augusti", 8, 3), ("3 agustus", 8, 3),
+    ("28 апреля", 4, 28), ("5 września", 9, 5), ("5 Eylül", 9, 5), ("3月8日", 3, 8),
+])
+def test_month_names_in_tiktok_studio_languages(text, month, day):
+    parts = tiktok.parse_day_month(pd.Series([text], dtype="string"))
+    assert (parts["month"].iloc[0], parts["day"].iloc[0]) == (month, day)
+    assert pd.isna(parts["year"].iloc[0])
+
+
+def _loose(tmp_path, name: str, moment: str):
+    path = tmp_path / name
+    path.write_bytes((FIXTURES / name).read_bytes())
+    stamp = pd.Timestamp(moment, tz="UTC").timestamp()
+    os.utime(path, (stamp, stamp))
+    return parse(path)
+
+
+def test_viewers_german_dates_cross_new_year_and_undefined_last_row(tmp_path):
+    kind, parsed = _loose(tmp_path, "Viewers.csv", "2026-01-03 09:00")
+    assert kind.name == "tiktok_csv"
+    viewers = metric(parsed.tables["daily"], "viewers")
+    # downloaded 3 Jan 2026: "30. Dezember" is 2025, "2. Januar" 2026
+    assert list(viewers.index) == list(pd.to_datetime(
+        ["2025-12-30", "2025-12-31", "2026-01-01", "2026-01-02", "2026-01-03"]))
+    assert pd.isna(viewers.iloc[0]) and viewers.iloc[1] == 312
+    assert pd.isna(viewers.iloc[-1])  # the download day, not yet counted: missing, not 0
+    assert any("years counted back from 2026-01-03" in note for note in parsed.notes)
+
+
+def test_follower_history_italian_dates_cross_new_year(tmp_path):
+    _, parsed = _loose(tmp_path, "FollowerHistory.csv", "2026-01-03 09:00")
+    follows = metric(parsed.tables["daily"], "follows")
+    assert follows.index.min() == pd.Timestamp("2025-12-30")
+    assert follows.loc["2026-01-01"] == -1  # net change, negative kept
+    assert any("negative" in w for w in parsed.warnings)
+
+
+def test_web_export_in_portuguese_overview():
+    kind, parsed = parse(FIXTURES / "Visão geral(1).csv")
+    assert kind.name == "tiktok_csv"
+    daily = parsed.tables["daily"]
+    views = metric(daily, "video_views")
+    assert list(views.index) == list(pd.to_datetime(["2025-12-30", "2025-12-31", "2026-01-01"]))
+    assert list(views) == [715, 1200, 980]
+    reach = metric(daily, "reach")
+    assert pd.isna(reach.iloc[0]) and pd.isna(reach.iloc[2])  # "NAN" and "--" are missing
+    assert metric(daily, "unfollows").loc["2025-12-31"] == 1  # Lost followers
+    assert metric(daily, "follows").loc["2025-12-31"] == 5
+    assert any("carry their year" in note for note in parsed.notes)
+
+
+def test_web_export_in_portuguese_video_and_audience():
+    _, video = parse(FIXTURES / "Vídeo(1).csv")
+    post = video.tables["posts"].iloc[0]
+    assert post["views"] == 704 and post["reactions"] == 17 and pd.isna(post["saves"])
+    assert post["account"] == "forestcitynewcomers"
+    _, audience = parse(FIXTURES / "Audiência(1).csv")
+    daily = audience.tables["daily"]
+    assert set(daily["metric"]) == {"follows", "followers_total", "reach", "engaged_users"}
+    assert metric(daily, "followers_total").isna().all()  # "--" throughout
+    assert metric(daily, "engaged_users").loc["2026-01-01"] == 40

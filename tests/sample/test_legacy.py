@@ -152,3 +152,21 @@ def test_ingest_round_trip(roundtrip):
     original = true[damaged["post_id"]]["caption"]
     i = damaged["char_index"]
     assert caption == original[:i] + "\ufffd?" + original[i + 1:]
+
+
+def test_page_level_history_gives_follower_gains_before_the_sample(roundtrip):
+    legacy = roundtrip["truth"]["legacy"]
+    path = roundtrip["raw"] / legacy["page_file"]
+    assert path.name == ("Facebook Insights Data Export - "
+                         f"{legacy['account']} - 2023-01-01 - 2023-12-31.csv")
+    data = path.read_bytes()
+    assert b"\r\n" in data and "Montréal".encode("cp1252") in data  # cp1252, not UTF-8
+    entry = next(e for e in roundtrip["result"].log["files"] if e["path"] == legacy["page_file"])
+    assert entry["kind"] == "legacy_facebook_page"
+    daily = pd.read_parquet(roundtrip["processed"] / "daily.parquet")
+    follows = daily[(daily["source_file"] == legacy["page_file"])
+                    & (daily["metric"] == "follows")]
+    by_month = follows.groupby(follows["date"].dt.strftime("%Y-%m"))["value"].sum()
+    assert len(by_month) == 12
+    for month, kpis in legacy["kpis"].items():
+        assert by_month[month] == kpis["facebook"]["new_followers"] > 0

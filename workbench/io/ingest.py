@@ -235,8 +235,31 @@ def _dedupe(name: str, frame: pd.DataFrame, order: pd.DataFrame,
     ordered = _newest_first_order(frame, order)
     if name == "manual":
         _warn_manual_conflicts(ordered, keys, warnings)
+    if name == "posts":
+        ordered = _merge_same_download(ordered, keys)
     kept = ordered.drop_duplicates(keys, keep="last").drop(columns=["_snapshot", "_range_end"])
     return kept, {"rows_in": len(frame), "dropped": len(frame) - len(kept)}
+
+
+def _merge_same_download(ordered: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows of one post from files of the same download complete each other.
+
+    A legacy Facebook "(Post Level)" and "(Video Posts)" export of one range hold the same
+    posts with different metrics (clicks in one, video views in the other) and the same
+    snapshot: the row kept takes the other rows' values where its own are missing. Rows from
+    different snapshots are not merged (a newer download replaces an older one).
+    """
+    group = [*keys, "_snapshot"]
+    same = ordered.duplicated(group, keep=False) & ordered["_snapshot"].notna()
+    if not same.any():
+        return ordered
+    part = ordered[same]
+    metrics = [c for c in part.columns if c not in group]
+    filled = part.groupby(group, sort=False)[metrics].ffill().reindex(ordered.index)
+    merged = ordered.copy()
+    for column in metrics:
+        merged[column] = ordered[column].where(~same, filled[column])
+    return merged
 
 
 def _warn_manual_conflicts(ordered: pd.DataFrame, keys: list[str], warnings: list[str]) -> None:

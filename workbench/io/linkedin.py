@@ -4,11 +4,18 @@ Real exports are BIFF8 ``.xls`` (read with xlrd); ``.xlsx`` re-saves are read wi
 Dates are ``MM/DD/YYYY`` text in UTC. Rates (CTR, engagement rate) are fractions that can
 exceed 1; they are not stored in the canonical tables and never clipped.
 
+The page is the vanity name in the file name (``<page>_<content|followers|visitors>_<ms>``);
+when ``org.yaml`` names the organisation's LinkedIn page (``platforms.linkedin.account``) that
+name is used, and a file from another page is read under its own name with a warning.
+
 Kinds:
-    ``linkedin_content`` (sheets ``Metrics`` + ``All posts``) → ``posts`` and ``daily``;
+    ``linkedin_content`` (sheets ``Metrics`` + ``All posts``; ``Metrics`` alone when no post
+    was published in the period) → ``posts`` and ``daily``;
     ``linkedin_followers`` (``New followers`` + demographics) → ``daily`` ``follows``;
     ``linkedin_visitors`` (``Visitor metrics`` + demographics) → ``daily`` ``page_views``,
-    ``unique_visitors``.
+    ``unique_visitors``;
+    ``linkedin_competitor`` (``<Page>_competitor_analytics_<ms>.xlsx``, sheet ``COMPETITORS``):
+    recognised only to be skipped as not an export we read (other pages' totals).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from datetime import datetime
 import pandas as pd
 
 from workbench import schema
-from workbench.errors import InputFormatError
+from workbench.errors import InputFormatError, NotAnExportError
 from workbench.io._tabular import (
     cell_text,
     constant_column,
@@ -112,13 +119,50 @@ def _dates(values: pd.Series, path, sheet: str) -> pd.Series:
     return parsed.astype("datetime64[ns]")
 
 
-def _account(raw: RawFile, ctx: ParseContext) -> str | None:
+_FILE_PAGE = re.compile(r"(.+?)_(?:content|followers|visitors)_\d+")
+
+
+def _key(name: object) -> str:
+    """A page name compared loosely: case, spaces, dashes and punctuation ignored."""
+    return re.sub(r"[\W_]+", "", str(name).casefold())
+
+
+def _configured_pages(ctx: ParseContext) -> list[str]:
     configured = (ctx.params.get("platforms") or {}).get(PLATFORM) or {}
-    if isinstance(configured, dict) and configured.get("account"):
-        return str(configured["account"])
-    # <page-vanity-name>_<content|followers|visitors>_<unix ms>.xls
-    match = re.match(r"(.+?)_(?:content|followers|visitors)_\d+", raw.path.stem)
-    return match.group(1) if match else None
+    if not isinstance(configured, dict):
+        return []
+    names = [configured.get("account"), *(configured.get("accounts") or [])]
+    return [str(n) for n in names if n]
+
+
+def file_page(raw: RawFile) -> str | None:
+    """The page vanity name LinkedIn writes into the file name, if the name is LinkedIn's."""
+    match = _FILE_PAGE.match(raw.path.stem)
+    return match.group(1).strip() if match else None
+
+
+def _account(raw: RawFile, ctx: ParseContext, warnings: list[str] | None = None) -> str | None:
+    """The page: the organisation's configured name when the file is its page, else the file's.
+
+    A file whose name shows another page than the one in ``org.yaml`` is read under that
+    page's name and a warning says so (a neighbour's or a client's export dropped in by
+    mistake would otherwise be counted as the organisation's).
+    """
+    configured = _configured_pages(ctx)
+    page = file_page(raw)
+    if page is None:
+        return configured[0] if configured else None
+    if not configured:
+        return page
+    for name in configured:
+        a, b = _key(name), _key(page)
+        if a and b and (a == b or a in b or b in a):
+            return name
+    if warnings is not None:
+        warnings.append(f"the file name shows the LinkedIn page '{page}', not the "
+                        f"organisation's page '{configured[0]}' (org.yaml): read as '{page}'; "
+                        "move the file out of the raw folder if it belongs to another page")
+    return page
 
 
 def _long_daily(
@@ -154,30 +198,34 @@ def parse_content(raw: RawFile, ctx: ParseContext) -> ParsedExport:
     """Parse a LinkedIn content export (``Metrics`` daily + ``All posts``)."""
     sheets = read_workbook(raw)
     snapshot = snapshot_at(raw)
-    account = _account(raw, ctx)
     notes: list[str] = []
     warnings: list[str] = []
+    account = _account(raw, ctx, warnings)
     tables: dict[str, pd.DataFrame] = {}
 
     posts_rows = _sheet(sheets, "All posts")
+    header, found = [], {}
     if posts_rows is None:
-        raise InputFormatError(
-            "sheet 'All posts' is missing", file=raw.path, hint="download the content export again"
-        )
-    header_at = _header_index(posts_rows, "Post link", raw.path) if any(
-        norm(c) == "post link" for row in posts_rows[:6] for c in row
-    ) else _header_index(posts_rows, "Update link", raw.path)
-    header, frame = rows_to_frame(posts_rows, header_at)
-    found = match_columns(frame.columns, POST_ALIASES)
-    for needed in ("permalink", "created", "impressions"):
-        if needed not in found:
-            raise InputFormatError(
-                f"sheet 'All posts': column for {needed} not found (headers: {', '.join(header)})",
-                file=raw.path,
-                column=POST_ALIASES[needed][0],
-                hint="download the content export again without editing it",
-            )
-    tables["posts"] = _posts(frame, found, raw, ctx, account, snapshot, header_at, warnings)
+        # LinkedIn leaves the sheet out when no post was created in the period
+        warnings.append("no 'All posts' sheet: no post was published in the period (zero "
+                        "posts); the daily 'Metrics' are read")
+        tables["posts"] = schema.empty_table("posts", ctx.tz)
+    else:
+        header_at = _header_index(posts_rows, "Post link", raw.path) if any(
+            norm(c) == "post link" for row in posts_rows[:6] for c in row
+        ) else _header_index(posts_rows, "Update link", raw.path)
+        header, frame = rows_to_frame(posts_rows, header_at)
+        found = match_columns(frame.columns, POST_ALIASES)
+        for needed in ("permalink", "created", "impressions"):
+            if needed not in found:
+                raise InputFormatError(
+                    f"sheet 'All posts': column for {needed} not found (headers: "
+                    f"{', '.join(header)})",
+                    file=raw.path,
+                    column=POST_ALIASES[needed][0],
+                    hint="download the content export again without editing it",
+                )
+        tables["posts"] = _posts(frame, found, raw, ctx, account, snapshot, header_at, warnings)
 
     metrics_rows = _sheet(sheets, "Metrics")
     if metrics_rows is not None and metrics_rows:
@@ -199,11 +247,16 @@ def parse_content(raw: RawFile, ctx: ParseContext) -> ParsedExport:
             "sheet 'Metrics': clicks and engagement rates are not stored (no daily metric name)"
         )
         tables["daily"] = _long_daily(dates, series, account, raw, snapshot)
+    elif posts_rows is None:
+        raise InputFormatError("sheets 'Metrics' and 'All posts' are both missing",
+                               file=raw.path, hint="download the content export again")
     else:
         warnings.append("sheet 'Metrics' is missing: no daily content series")
 
     posts = tables["posts"]
     stamps = posts["published_at_utc"].dropna()
+    if not len(stamps) and "daily" in tables and len(tables["daily"]):
+        stamps = tables["daily"]["date"].dropna()
     return ParsedExport(
         path=raw.path,
         kind="linkedin_content",
@@ -388,7 +441,7 @@ def parse_visitors(raw: RawFile, ctx: ParseContext) -> ParsedExport:
 
 def _daily_export(raw, ctx, kind, dates, series, notes, warnings) -> ParsedExport:
     snapshot = snapshot_at(raw)
-    account = _account(raw, ctx)
+    account = _account(raw, ctx, warnings)
     daily = _long_daily(dates, series, account, raw, snapshot)
     return ParsedExport(
         path=raw.path,
@@ -411,10 +464,43 @@ def _has_sheets(raw: RawFile, *names: str) -> bool:
     return all(norm(n) in titles for n in names)
 
 
+def _sniff_content(raw: RawFile) -> bool:
+    """``All posts``, or (no post in the period) a ``Metrics`` sheet of LinkedIn's columns."""
+    if _has_sheets(raw, "All posts"):
+        return True
+    if not _has_sheets(raw, "Metrics"):
+        return False
+    rows = _sheet(read_workbook(raw), "Metrics") or []
+    cells = {norm(c) for row in rows[:3] for c in row if c is not None}
+    return "date" in cells and bool(cells & {norm("Impressions (total)"),
+                                              norm("Impressions (organic)")})
+
+
+def _sniff_competitor(raw: RawFile) -> bool:
+    """A competitor analytics workbook: sheet ``COMPETITORS`` (Page, Total Followers, …)."""
+    return _has_sheets(raw, "COMPETITORS")
+
+
+def parse_competitor(raw: RawFile, ctx: ParseContext) -> ParsedExport:
+    """Competitor analytics is not an export we read: always raises NotAnExportError."""
+    raise NotAnExportError(
+        "not an export we read: a LinkedIn competitor analytics report (other pages' "
+        "follower and post totals); only the Page's own content, followers and visitors "
+        "exports are read", file=raw.path,
+        hint="move it out of the raw folder; it is skipped")
+
+
+register(ExportKind(
+    name="linkedin_competitor",
+    label="LinkedIn competitor analytics (skipped: not an export we read)",
+    sniff=_sniff_competitor,
+    parse=parse_competitor,
+    priority=50,
+))
 register(ExportKind(
     name="linkedin_content",
     label="LinkedIn Page content export",
-    sniff=lambda raw: _has_sheets(raw, "All posts"),
+    sniff=_sniff_content,
     parse=parse_content,
     priority=50,
 ))

@@ -2,11 +2,22 @@
 
 The download is a ZIP of CSVs (``Overview.csv``, ``Content.csv``, ``Viewers.csv``,
 ``FollowerHistory.csv``, …) or of XLSX; analysts also drop the loose CSVs. Members are read
-inside the ZIP, never extracted. Dates carry **no year** (``"April 12"``, ``"10 February"``,
-``"8 de marzo"``, month names in English, French or Spanish); years are resolved by walking
-back from the range end (see :func:`resolve_years`) and the rule used is written to
-``ParsedExport.notes``. ``undefined`` is missing. Negative daily counts (deletions) are kept
-and listed in ``ParsedExport.warnings``.
+inside the ZIP, never extracted. Headers stay English but dates follow the interface
+language and carry **no year** (``"April 12"``, ``"10 February"``, ``"8 de marzo"``,
+``"12. März"``, ``"1 gennaio"``; see :data:`MONTHS`).
+
+How the year is inferred (:func:`resolve_years`): one table is one series in time order, and
+each step backwards in month/day starts a new year. The anchor is the range start in the
+ZIP name (``Overview_<YYYY-MM-DD>_<epoch>_<user>``), counting forward; without it, the
+download time (ZIP member time, else the file time), counting back: the last row is on or
+before that day, so a month/day after it belongs to the previous year. The rule used is
+written to ``ParsedExport.notes``. ``undefined`` is missing (Viewers files: the days before
+the account had viewers, and the last row, the download day, not yet counted). Negative
+daily counts (deletions) are kept and listed in ``ParsedExport.warnings``.
+
+The web export (``Visão geral(…).csv``, ``Vídeo(…).csv``, ``Audiência(…).csv`` in a
+Portuguese interface) has dated rows (``2025/10/31``), ``--``/``NAN`` placeholders and a
+header with a trailing space; its Audience table is a daily series and is read as one.
 
 Kinds: ``tiktok_zip`` (the download as is), ``tiktok_csv`` (one loose CSV), ``tiktok_xlsx``.
 Per-video rows → ``posts`` (exposure ``views``); daily series → ``daily``.
@@ -47,22 +58,43 @@ from workbench.io.registry import ExportKind, ParseContext, ParsedExport, regist
 
 PLATFORM = "tiktok"
 
-#: Month names as TikTok writes them in the UI languages seen or expected (§5.3).
+#: Month names (full, genitive and abbreviated) in the interface languages TikTok Studio
+#: offers: English, French, Spanish, Portuguese, German, Italian, Dutch, Swedish, Indonesian,
+#: Polish, Turkish, Russian (§5.3; "28 апреля" seen in a real Russian-interface file).
+#: Compared lower-case with dots removed; ``de``/``del`` between day and month are dropped.
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     [
-        ("january", "jan", "janvier", "janv", "enero", "ene"),
-        ("february", "feb", "février", "fevrier", "févr", "fevr", "febrero"),
-        ("march", "mar", "mars", "marzo"),
-        ("april", "apr", "avril", "avr", "abril", "abr"),
-        ("may", "mai", "mayo"),
-        ("june", "jun", "juin", "junio"),
-        ("july", "jul", "juillet", "juil", "julio"),
-        ("august", "aug", "août", "aout", "agosto", "ago"),
-        ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "set"),
-        ("october", "oct", "octobre", "octubre"),
-        ("november", "nov", "novembre", "noviembre"),
-        ("december", "dec", "décembre", "decembre", "déc", "diciembre", "dic"),
+        ("january", "jan", "janvier", "janv", "enero", "ene", "janeiro", "januar", "jänner",
+         "gennaio", "gen", "januari", "stycznia", "styczeń", "sty", "ocak", "oca", "января",
+         "январь", "янв"),
+        ("february", "feb", "février", "fevrier", "févr", "fevr", "febrero", "fevereiro", "fev",
+         "februar", "febbraio", "februari", "lutego", "luty", "lut", "şubat", "subat", "şub",
+         "февраля", "февраль", "фев"),
+        ("march", "mar", "mars", "marzo", "março", "marco", "märz", "maerz", "mär", "maart",
+         "maret", "marca", "marzec", "mart", "марта", "март"),
+        ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwietnia", "kwiecień",
+         "kwi", "nisan", "nis", "апреля", "апрель", "апр"),
+        ("may", "mai", "mayo", "maio", "maggio", "mag", "mei", "maj", "maja", "mayıs", "mayis",
+         "мая", "май"),
+        ("june", "jun", "juin", "junio", "junho", "juni", "giugno", "giu", "czerwca", "czerwiec",
+         "cze", "haziran", "haz", "июня", "июнь", "июн"),
+        ("july", "jul", "juillet", "juil", "julio", "julho", "juli", "luglio", "lug", "lipca",
+         "lipiec", "lip", "temmuz", "tem", "июля", "июль", "июл"),
+        ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "augusti", "agustus",
+         "agu", "sierpnia", "sierpień", "sie", "ağustos", "agustos", "ağu", "августа", "август",
+         "авг"),
+        ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "set", "setembro",
+         "settembre", "września", "wrzesień", "wrz", "eylül", "eylul", "eyl", "сентября",
+         "сентябрь", "сен"),
+        ("october", "oct", "octobre", "octubre", "outubro", "out", "oktober", "okt", "ottobre",
+         "ott", "października", "październik", "paź", "ekim", "eki", "октября", "октябрь",
+         "окт"),
+        ("november", "nov", "novembre", "noviembre", "novembro", "listopada", "listopad", "lis",
+         "kasım", "kasim", "kas", "ноября", "ноябрь", "ноя"),
+        ("december", "dec", "décembre", "decembre", "déc", "diciembre", "dic", "dezembro", "dez",
+         "dezember", "dicembre", "desember", "des", "grudnia", "grudzień", "gru", "aralık",
+         "aralik", "ara", "декабря", "декабрь", "дек"),
     ],
     start=1,
 ):
@@ -75,6 +107,8 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "content": ("video link", "post time"),
     "viewers": ("date", "total viewers", "new viewers"),
     "follower_history": ("date", "followers", "difference in followers from previous day"),
+    # the web download's "Audiência" table: a daily series, despite its name
+    "audience_daily": ("date", "new followers", "total followers", "reached audience"),
     "follower_activity": ("date", "hour", "active followers"),
     "follower_gender": ("gender", "distribution"),
     "follower_territories": ("top territories", "distribution"),
@@ -90,8 +124,15 @@ DAILY_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "shares": ("Shares",),
         "reach": ("Reached audience",),
         "follows": ("New followers",),
+        "unfollows": ("Lost followers",),
     },
     "viewers": {"viewers": ("Total Viewers",)},
+    "audience_daily": {
+        "follows": ("New followers",),
+        "followers_total": ("Total followers",),
+        "reach": ("Reached audience",),
+        "engaged_users": ("Engaged audience",),
+    },
     "follower_history": {
         "followers_total": ("Followers",),
         # TikTok gives only the net change (gains minus losses); stored as follows, see notes
@@ -243,16 +284,21 @@ def parse_day_month(values: pd.Series) -> pd.DataFrame:
 def _parse_day_month_frame(values: pd.Series) -> pd.DataFrame:
     """The vectorised parse behind :func:`parse_day_month` (no cache)."""
     text = (values.astype("string").str.strip().str.lower()
-            .str.replace(r"\bde\b", " ", regex=True).str.replace(".", "", regex=False)
-            .str.replace(r"\s+", " ", regex=True))
+            .str.replace(r"\b(?:de|del)\b", " ", regex=True).str.replace(".", "", regex=False)
+            .str.replace(",", " ", regex=False).str.replace(r"\s+", " ", regex=True)
+            .str.strip())
     month_first = text.str.extract(r"^(?P<m>[^\d\s]+) (?P<d>\d{1,2})$")
     day_first = text.str.extract(r"^(?P<d>\d{1,2}) (?P<m>[^\d\s]+)$")
     names = month_first["m"].fillna(day_first["m"])
     days = month_first["d"].fillna(day_first["d"])
     dated = text.str.extract(r"^(?P<y>\d{4})[/-](?P<m>\d{1,2})[/-](?P<d>\d{1,2})")
+    # Chinese/Japanese "3月8日", Korean "3월 8일": the month as a number
+    cjk = text.str.extract(r"^(?P<m>\d{1,2})\s?[月월]\s?(?P<d>\d{1,2})\s?[日일]?$")
     month = names.map(MONTHS, na_action="ignore").astype("Int64")
     month = month.fillna(pd.to_numeric(dated["m"]).astype("Int64"))
+    month = month.fillna(pd.to_numeric(cjk["m"]).astype("Int64"))
     day = pd.to_numeric(days).astype("Int64").fillna(pd.to_numeric(dated["d"]).astype("Int64"))
+    day = day.fillna(pd.to_numeric(cjk["d"]).astype("Int64"))
     year = pd.to_numeric(dated["y"]).astype("Int64")
     return pd.DataFrame({"year": year, "month": month, "day": day}, index=values.index)
 
@@ -360,7 +406,7 @@ def _bad_dates(member: Member, column: str, dates: pd.Series, raw: RawFile) -> N
         raise InputFormatError(
             f"{member.name}: date {member.frame[column].iloc[at]!r} is not a TikTok date",
             file=raw.path, row=at + 2, column=column,
-            hint="dates look like 'April 12', '10 February' or '8 de marzo'; "
+            hint="dates look like 'April 12', '10 February', '8 de marzo' or '12. März'; "
                  "use the file as downloaded")
 
 

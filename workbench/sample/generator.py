@@ -263,7 +263,10 @@ def _shift_month(month: str, delta: int) -> str:
 
 
 def _write_legacy(writer, seed, start, params, model, tz, page_id, fb_name, page_slug) -> dict:
-    """Write the legacy Facebook Insights post export of the 12 months before ``start``.
+    """Write the legacy Facebook Insights exports of the 12 months before ``start``.
+
+    The post-level ``.xls`` and the page-level daily ``.csv`` (page likes gained: the
+    ``new_followers`` history before the sample).
 
     Same page, calendar and outcome model as the sample; older dates. It draws from a child
     stream of ``seed`` so the sample months' draws, files and KPIs do not depend on it.
@@ -321,8 +324,29 @@ def _write_legacy(writer, seed, start, params, model, tz, page_id, fb_name, page
         post, char = rows[damage[0]].post, rows[damage[0]].post.creative.caption[damage[1]]
         damaged = {"post_id": post.post_id, "char_index": damage[1], "char": char,
                    "bytes_written": (char.encode("utf-8")[:1] + b"?").hex(" ")}
+    # The page-level export of the same range (drawn last: the post file does not move)
+    series = daily_series(rng, posts, months, "facebook", tz)
+    page_rows, total = [], 900 + int(rng.integers(0, 400))
+    for day in sorted(series["follows"]):
+        follows = series["follows"][day]
+        unfollows = int(rng.poisson(0.15))
+        total += follows - unfollows
+        reach = series["reach"][day]
+        page_rows.append({
+            "day": day, "total": total, "follows": follows if follows else None,
+            "unfollows": unfollows if unfollows else None,  # quiet days are empty cells
+            "engaged": int(rng.binomial(reach, 0.06)), "reach": reach,
+            "impressions": int(round(reach * rng.uniform(1.5, 2.2))),
+            "city": int(total * 0.02)})
+    page_rel = f"legacy/{lw.page_file_name(fb_name, first, last)}"
+    writer.write(page_rel, lw.page_level_bytes(page_rows), taken, "legacy_facebook_page",
+                 range=[first.isoformat(), last.isoformat()], rows=len(page_rows))
+    for month in months:
+        kpis[month]["facebook"]["new_followers"] = sum(
+            r["follows"] or 0 for r in page_rows if r["day"].strftime("%Y-%m") == month)
     stamps = [p.creative.published_local for p in posts]
     return {
+        "page_file": page_rel, "page_kind": "legacy_facebook_page",
         "file": relpath, "kind": "legacy_facebook_posts", "platform": "facebook",
         "account": fb_name, "months": months, "range": [first.isoformat(), last.isoformat()],
         "published_first": min(stamps).isoformat() if stamps else None,

@@ -340,3 +340,55 @@ def spreadsheet_bytes(rows: list[LegacyRow], damage: tuple[int, int] | None) -> 
         char = rows[damage[0]].post.creative.caption[damage[1]]
         data = data.replace(_DAMAGE.encode("utf-8"), char.encode("utf-8")[:1] + b"?")
     return data
+
+
+# --- the page-level export (one row per day) -----------------------------------------------
+
+#: Page-level header and description row (a few of the 600+ columns of the real 2014 files,
+#: in their order; the city column carries the cp1252 byte that makes the file non-UTF-8).
+PAGE_COLUMNS = (
+    ("Date", ""),
+    ("Lifetime Total Likes",
+     "Lifetime: The total number of people who have liked your Page. (Unique Users)"),
+    ("Daily New Likes", "Daily: The number of new people who have liked your Page (Unique Users)"),
+    ("Daily Unlikes", "Daily: The number of Unlikes of your Page (Unique Users)"),
+    ("Daily Page Engaged Users",
+     "Daily: The number of people who engaged with your Page. Engagement includes any click or "
+     "story created. (Unique Users)"),
+    ("Daily Total Reach",
+     "Daily: The number of people who have seen any content associated with your Page. "
+     "(Unique Users)"),
+    ("Daily Total Impressions",
+     "Daily: The number of impressions seen of any content associated with your Page. "
+     "(Total Count)"),
+    ("Lifetime Likes by City - Montréal, QC, Canada",
+     "Lifetime: Aggregated Facebook location data, sorted by city, about the people who like "
+     "your Page. (Unique Users)"),
+)
+
+
+def page_file_name(page_name: str, first: date, last: date) -> str:
+    """``Facebook Insights Data Export - <Page> - <first> - <last>.csv`` (the range asked for)."""
+    page = re.sub(r'[\\/:*?"<>|]+', " ", page_name).strip()
+    return f"Facebook Insights Data Export - {page} - {first.isoformat()} - {last.isoformat()}.csv"
+
+
+def page_level_bytes(rows: list[dict]) -> bytes:
+    """The page-level CSV as the 2014 exports are: cp1252, CRLF, ``M/D/YYYY``, row 2 descriptions.
+
+    Args:
+        rows: One dict per day: ``day`` (date), ``total``, ``follows``, ``unfollows``,
+            ``engaged``, ``reach``, ``impressions``, ``city``; ``None`` is an empty cell.
+    """
+    def cell(value: object) -> str:
+        text = "" if value is None else str(value)
+        return f'"{text}"' if any(c in text for c in ',"\n') else text
+
+    lines = [",".join(cell(name) for name, _ in PAGE_COLUMNS),
+             ",".join(cell(note) for _, note in PAGE_COLUMNS)]
+    for row in rows:
+        day = row["day"]
+        lines.append(",".join(cell(v) for v in (
+            f"{day.month}/{day.day}/{day.year}", row["total"], row["follows"], row["unfollows"],
+            row["engaged"], row["reach"], row["impressions"], row["city"])))
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")

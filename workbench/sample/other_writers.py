@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import xlwt
@@ -148,16 +148,25 @@ def _tiktok_csv(rows: list[list[object]]) -> bytes:
 
 def tiktok_zip_bytes(days: list[date], daily: dict, posts: list[tuple[Post, dict]],
                      followers_start: int, taken: datetime, tz) -> bytes:
-    """The TikTok Studio download: a ZIP of Overview, Content and FollowerHistory CSVs."""
+    """The TikTok Studio download: a ZIP of Overview, Content, Viewers and FollowerHistory CSVs.
+
+    ``Viewers.csv`` runs one day further than the other tables and that last day (the
+    download day, not yet counted) has ``undefined`` viewers, as in real Viewers files; in
+    a December download that day is "January 1", a year-less series crossing New Year.
+    """
     overview: list[list[object]] = [["Date", "Video Views", "Profile Views", "Likes", "Comments",
                                      "Shares"]]
     history: list[list[object]] = [["Date", "Followers", "Difference in followers from "
                                                          "previous day"]]
+    viewers: list[list[object]] = [["Date", "Total Viewers", "New Viewers",
+                                    "Returning Viewers"]]
     followers = followers_start
     for day in days:
         views = daily["reach"][day]
         overview.append([tiktok_day(day), views, daily["visits"][day], round(views * 0.045),
                          round(views * 0.003), round(views * 0.004)])
+        total = round(views * 0.62)
+        viewers.append([tiktok_day(day), total, round(total * 0.8), total - round(total * 0.8)])
         followers += daily["follows"][day]
         history.append([tiktok_day(day), followers, daily["follows"][day]])
     content: list[list[object]] = [["Time", "Video title", "Video link", "Post time",
@@ -171,9 +180,10 @@ def tiktok_zip_bytes(days: list[date], daily: dict, posts: list[tuple[Post, dict
                         comps["likes"], comps["comments"], comps["shares"], snap["reach"]])
     buffer = io.BytesIO()
     stamp = taken.astimezone(tz).timetuple()[:6]
+    viewers.append([tiktok_day(days[-1] + timedelta(days=1)), "undefined", 0, 0])
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, rows in (("Overview.csv", overview), ("Content.csv", content),
-                           ("FollowerHistory.csv", history)):
+                           ("Viewers.csv", viewers), ("FollowerHistory.csv", history)):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, _tiktok_csv(rows))
