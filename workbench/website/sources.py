@@ -163,8 +163,10 @@ def source_rows(web: pd.DataFrame,
     rows = rows[rows["month_key"].notna()]
     if granularity == "day":
         rows = rows[rows["daily"]]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
     # per month: monthly tables over daily ones, source/medium over source alone
-    rank = rows["kind"].map({"source_medium": 0, "pair": 1, "source": 2})
+    rank = rows["kind"].map({"source_medium": 0, "pair": 1, "source": 2}).astype("int64")
     rows["rank"] = rank + 10 * rows["daily"].astype(int)
     best = rows.groupby("month_key")["rank"].transform("min")
     rows = rows[rows["rank"] == best]
