@@ -55,7 +55,7 @@ def test_missing_labels_and_manual_give_notes():
     assert result.table["service_posts"].isna().all()
     assert any("not labelled" in n for n in result.notes)
     assert any("translation_inquiries" in n for n in result.notes)
-    assert "not recorded" in service_sentence(result, "2024-01")
+    assert "translation posts not counted" in service_sentence(result, "2024-01")
 
 
 def test_inquiries_by_source():

@@ -120,8 +120,10 @@ def service_sentence(result: ServiceMonths, month: str) -> str:
                 f" ({old:,.2f} the month before)"
         return text
 
-    parts = [f"In {month}: {show('service_posts')} {name} post(s), "
-             f"{show('inquiries')} inquiries, revenue {show('revenue', money=True)}."]
+    posts = (f"{show('service_posts')} {name} post(s)" if not pd.isna(row["service_posts"])
+             else f"{name} posts not counted (posts not labelled)")
+    parts = [f"In {month}: {posts}, {show('inquiries')} inquiries, revenue "
+             f"{show('revenue', money=True)}."]
     both = table[["service_posts", "inquiries"]].dropna()
     if len(both) >= MIN_MONTHS_FOR_TREND and both["service_posts"].nunique() > 1 \
             and both["inquiries"].nunique() > 1:

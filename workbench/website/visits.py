@@ -229,18 +229,21 @@ def link_association(activity: pd.DataFrame, sessions: pd.DataFrame, input: str 
     z = crit
     ratio = float(np.exp(total))
     ci = (float(np.exp(total - z * total_se)), float(np.exp(total + z * total_se)))
-    unit = "link post" if input == "link_posts" else f"{per:g} link clicks"
+    more = "one more link post" if input == "link_posts" else f"{per:g} more link clicks"
+    step = "link post" if input == "link_posts" else f"{per:g} link clicks"
     days = f"that day and the {max(lags)} days after" if max(lags) else "that day"
     if p_joint is not None and p_joint < alpha:
         direction = "more" if ratio > 1 else "fewer"
-        sentence = (f"Days with one more {unit} were followed by {abs(ratio - 1) * 100:.0f} % "
+        sentence = (f"Days with {more} were followed by {abs(ratio - 1) * 100:.0f} % "
                     f"{direction} social-referral sessions {days} (rate ratio {ratio:.2f}, "
                     f"{100 * (1 - alpha):.0f} % CI {ci[0]:.2f}-{ci[1]:.2f}; {n} days). An "
                     "association over time: other things that changed on those days may "
                     "explain it.")
     else:
-        sentence = (f"No clear association between {unit}s and social-referral sessions {days} "
-                    f"(rate ratio {ratio:.2f}, {100 * (1 - alpha):.0f} % CI "
+        subject = "link posts" if input == "link_posts" else "link clicks"
+        sentence = (f"No clear association between {subject} and social-referral sessions "
+                    f"{days} "
+                    f"(rate ratio {ratio:.2f} per {step}, {100 * (1 - alpha):.0f} % CI "
                     f"{ci[0]:.2f}-{ci[1]:.2f}; {n} days).")
     notes.append("weekday and month effects are in the model; standard errors allow for "
                  "over-dispersion (Pearson scale) and day-to-day correlation (HAC), the larger "
