@@ -88,3 +88,15 @@ def test_no_landing_table_and_no_blog_path_notes():
     wrong = pages_table(read_web(LANDING), WebsiteSettings(blog_path="/news/"))
     assert "No landing page matches" in wrong.notes[0]
     assert isinstance(wrong.monthly, pd.DataFrame) and len(wrong.monthly) == 8
+
+
+def test_real_structure_range_crlf_and_blank_page():
+    """Same bytes as a real download: CRLF, a range over three months, a blank page row."""
+    web = read_web(GA4 / "Landing_page_Landing_page (range, crlf).csv")
+    assert web["month"].isna().all() and web["date"].isna().all()
+    pages = pages_table(web)
+    assert pages.monthly.empty and "more than one month" in pages.notes[0]
+    one_month = pages_table(web.assign(month="2024-03"))
+    monthly = one_month.monthly.set_index("page")
+    assert monthly.loc["(blank)", "sessions"] == 11
+    assert monthly.loc["/blog/how-linc-classes-work", "is_blog"]

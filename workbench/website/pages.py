@@ -25,6 +25,8 @@ PAGE_METRICS = ("sessions", "engaged_sessions", "engagement_rate", "key_events",
                 "avg_engagement_time_per_active_user", "avg_session_duration", "bounce_rate")
 #: Blog paths that are lists of posts, not posts.
 _INDEX_SEGMENTS = {"category", "tag", "tags", "page", "author", "archive", "feed", "rss"}
+RANGE_NOTE = ("A landing-page table covers more than one month (no month or date on its rows): "
+              "it is left out of the monthly figures; download one file per month.")
 NO_PAGES_NOTE = ("No GA4 landing-page table: pages and blog posts need the 'Landing page' "
                  "report (Reports > Engagement > Landing page > Share > Download file > CSV).")
 BASIS_30 = "first 30 days (daily export)"
@@ -82,6 +84,8 @@ def page_rows(web: pd.DataFrame, granularity: str = "month") -> pd.DataFrame:
     rows["date"] = pd.to_datetime(rows["date"])
     rows["daily"] = rows["date"].notna()
     rows = rows[rows["month_key"].notna()]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
     if granularity == "day":
         rows = rows[rows["daily"]]
     rows["kind"] = rows["dimension"].astype(str)
@@ -93,12 +97,13 @@ def page_rows(web: pd.DataFrame, granularity: str = "month") -> pd.DataFrame:
         "month": rows["month_key"].astype(str).to_numpy(),
         "date": rows["date"].to_numpy(),
         "daily": rows["daily"].to_numpy(),
-        "page": [normalise_path(v) for v in rows["dimension_value"].tolist()],
+        # a blank landing page is a real GA4 row (sessions without a page path): kept
+        "page": [normalise_path(v) or "(blank)" for v in rows["dimension_value"].tolist()],
         "kind": rows["kind"].to_numpy(),
         "metric": rows["metric"].astype(str).to_numpy(),
         "value": pd.to_numeric(rows["value"], errors="coerce").astype("float64").to_numpy(),
     })
-    return out[out["page"].notna()].reset_index(drop=True)
+    return out.reset_index(drop=True)
 
 
 @dataclass
@@ -151,7 +156,10 @@ def pages_table(web: pd.DataFrame, settings: WebsiteSettings | None = None) -> P
     blog_cols = ["page", "publication_month", "first_seen", "sessions_first_30_days", "basis",
                  "window_complete", "sessions_total", "before_data"]
     if rows.empty:
-        notes.append(NO_PAGES_NOTE)
+        has_range_table = web is not None and not web.empty and "dimension" in web and bool(
+            web["dimension"].isin(list(LANDING_DIMENSIONS + PAGE_DIMENSIONS)).fillna(False)
+            .any())
+        notes.append(RANGE_NOTE if has_range_table else NO_PAGES_NOTE)
         return Pages(pd.DataFrame(columns=monthly_cols), pd.DataFrame(columns=blog_cols), notes)
     records = []
     for (month, page), mine in rows.groupby(["month", "page"], sort=True):

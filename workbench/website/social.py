@@ -84,8 +84,8 @@ def social_visits(web: pd.DataFrame, settings: WebsiteSettings | None = None) ->
         return empty
     rows = source_rows(web, metrics=("sessions", "key_events"))
     if rows.empty:
-        notes.append("The GA4 source / medium table has no Sessions column: download it "
-                     "with the default metrics.")
+        notes.append("The GA4 source / medium table has no Sessions column, or covers more "
+                     "than one month: download one file per month with the default metrics.")
         return empty
     rows = rows.assign(platform=rows["source"].map(platform_of),
                        paid=rows["medium"].map(is_paid).astype(bool))

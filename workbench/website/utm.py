@@ -187,8 +187,9 @@ def _problems_of(source: str | None, medium: str | None,
         problems.append(f"unknown medium '{med}'")
         fixes.append(f"use one of the mediums in org.yaml utm.mediums ({convention.medium}, "
                      "email, cpc, ...)")
-    if problems and not fixes:
-        fixes.append("write tags in lower case without spaces (workbench utm builds them)")
+    written = any(p.startswith(("capital", "spaces")) for p in problems)
+    if written and not any(f.startswith("use ") and " / " in f for f in fixes):
+        fixes.insert(0, "write tags in lower case without spaces (workbench utm builds them)")
     return problems, fixes
 
 
