@@ -169,7 +169,7 @@ def website_settings(params: Mapping[str, Any] | None) -> WebsiteSettings:
         currency=(str(grant_cfg["currency"]) if grant_cfg.get("currency") else None),
         ctr_threshold=0.05 if ctr is None else ctr,
         min_conversions=number("min_conversions", 1.0) or 1.0,
-        brand_terms=tuple(b.lower() for b in brand),
+        brand_terms=tuple(dict.fromkeys(b.lower() for b in brand)),
         low_quality_max=int(number("low_quality_max", 2) or 2),
     )
     services = []
