@@ -65,14 +65,14 @@ def test_planted_association_recovered():
     rng = np.random.default_rng(11)
     truth = np.exp(0.3 + 0.15)
     found = covered = 0
-    for _ in range(12):
+    for _ in range(8):
         activity, sessions = simulate_days(rng, days=180, betas=(0.3, 0.15, 0.0))
         result = link_association(activity, sessions)
         assert result.method == "quasi_poisson" and result.n_days == 178
         found += result.p_value < 0.05
         covered += result.total_ci[0] <= truth <= result.total_ci[1]
     # measured power at this effect about 0.9 (34 of 40 seeds at p < 0.01)
-    assert found >= 9 and covered >= 10
+    assert found >= 6 and covered >= 6
     assert result.lags["rate_ratio"].iloc[0] > 1
     if result.p_value < 0.05:
         assert "more social-referral sessions" in result.sentence
@@ -81,14 +81,15 @@ def test_planted_association_recovered():
 
 def test_no_association_rejects_at_about_alpha():
     rng = np.random.default_rng(5)
-    reps, rejections, covered = 120, 0, 0
+    reps, rejections, covered = 80, 0, 0
     for i in range(reps):
-        activity, sessions = simulate_days(rng, days=120, rho=0.5 if i % 2 else 0.0)
+        activity, sessions = simulate_days(rng, days=100, rho=0.5 if i % 2 else 0.0)
         result = link_association(activity, sessions)
         rejections += result.p_value < 0.05
         covered += result.total_ci[0] <= 1 <= result.total_ci[1]
-    # 120 reps: a 5 % test gives 6 expected; 15 would be p < 0.001 under binomial(120, 0.05)
-    assert rejections <= 14
+    # 80 reps: a 5 % test gives 4 expected; 11 or more has p < 0.003 under binomial(80, 0.05)
+    # (the long grid, benchmarks/website_association.md, measures 0.025-0.075)
+    assert rejections <= 10
     assert covered >= 0.88 * reps
 
 
