@@ -148,6 +148,29 @@ def cmd_experiment_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_utm(args: argparse.Namespace) -> int:
+    """Run `workbench utm`: a tagged link, or `--check` the month's GA4 source/medium values."""
+    from workbench.website.settings import website_settings
+    from workbench.website.utm import build_link, check_sources, format_check
+
+    convention = website_settings(_params(args)).utm
+    if args.check:
+        from workbench.io.tables import load_table
+
+        check = check_sources(load_table(Path(args.processed), "web"), args.month, convention)
+        print(format_check(check))
+        return 0
+    if not args.url or not args.platform or not args.campaign:
+        raise WorkbenchError("a link needs URL, --platform and --campaign",
+                             hint="workbench utm https://example.org/page --platform facebook "
+                                  "--campaign spring-job-fair (or --check)")
+    link = build_link(args.url, args.platform, args.campaign, args.content, convention)
+    for note in link.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(link.url)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser for every sub-command."""
     parser = argparse.ArgumentParser(
@@ -215,6 +238,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", default="data/raw")
     p.add_argument("--processed", default="data/processed")
     p.set_defaults(func=cmd_latest_month)
+
+    p = with_params(sub.add_parser(
+        "utm", help="write a tagged link (UTM convention in org.yaml) or --check GA4 sources"))
+    p.add_argument("url", nargs="?", default=None)
+    p.add_argument("--platform", default=None, help="facebook, instagram, linkedin, tiktok")
+    p.add_argument("--campaign", default=None, help="campaign name, e.g. spring-job-fair")
+    p.add_argument("--content", default=None, help="optional utm_content (which post or link)")
+    p.add_argument("--check", action="store_true",
+                   help="list the month's GA4 source/medium values that break the convention")
+    p.add_argument("--processed", default="data/processed")
+    p.add_argument("--month", default=None, help="YYYY-MM (default: latest with GA4 sources)")
+    p.set_defaults(func=cmd_utm)
 
     experiment = sub.add_parser("experiment", help="plan and analyse content experiments")
     exp_sub = experiment.add_subparsers(dest="experiment_command", required=True)

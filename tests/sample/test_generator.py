@@ -305,7 +305,8 @@ def test_other_sources_formats_and_truth(autumn, params):
     clicks = sum(int(r[header.index("Clicks")].replace(",", "")) for r in body)
     assert clicks == truth["kpis"][month]["ads"]["clicks"] > 0
 
-    ga4 = next((root / month / "website").glob("Traffic_acquisition*.csv")).read_bytes()
+    ga4 = next((root / month / "website").glob("Traffic_acquisition_Session_primary*.csv")
+               ).read_bytes()
     assert ga4.startswith(b"# ----") and not ga4.endswith(b"\n")
     social = next(line for line in ga4.decode().split("\n") if line.startswith("Organic Social,"))
     assert int(social.split(",")[1]) == truth["kpis"][month]["website"]["visits_organic_social"]

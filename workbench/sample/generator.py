@@ -34,6 +34,7 @@ from workbench.io.atomic import write_bytes_atomic, write_json_atomic
 from workbench.sample import legacy_writer as lw
 from workbench.sample import meta_writer as mw
 from workbench.sample import other_writers as ow
+from workbench.sample import web_writers as ww
 from workbench.sample.calendar import (
     EVENING_HOURS,
     CalendarSettings,
@@ -218,8 +219,9 @@ def generate_sample(
     manual = _manual_kpis(rng, months, posts, daily, tz)
     for platform in ("linkedin", "tiktok"):
         daily[platform] = daily_series(rng, posts, months, platform, tz)
+    web = ww.WebSample(seed, months)
     extra_kpis = _write_other_sources(rng, writer, schedule, posts, daily, tz, snapshots, params,
-                                      org_name)
+                                      org_name, web)
     images = _write_images(writer, posts, seed, params)
     last_taken = schedule[-1]["taken_at"]
     writer.write("manual_kpis.csv", _manual_csv(manual), last_taken, "manual_kpis")
@@ -248,6 +250,7 @@ def generate_sample(
     }
     for month, values in extra_kpis.items():
         truth["kpis"][month].update(values)
+    truth["website"], truth["grant"] = web.truth()
     if experiment:
         sample_experiment.finish_experiment(out_dir, truth, experiment_payload, last_taken)
     truth_path = out_dir / "truth.json"
@@ -547,7 +550,7 @@ def _snap_record(relpath: str, taken: datetime, snap: dict) -> dict:
 
 
 def _write_other_sources(rng, writer, schedule, posts, daily, tz, snapshots, params,
-                         org_name) -> dict:
+                         org_name, web: ww.WebSample | None = None) -> dict:
     """LinkedIn, TikTok, GA4 and Google Ads downloads for each month; return their KPIs."""
     platforms_cfg = params.get("platforms") or {}
     li_vanity = re.sub(r"[^a-z0-9]+", "-", str((platforms_cfg.get("linkedin") or {}).get(
@@ -598,6 +601,8 @@ def _write_other_sources(rng, writer, schedule, posts, daily, tz, snapshots, par
         # Google Ads (one month each; once as the UTF-16 tab "Excel CSV").
         social = sum(1 for p in posts if p.creative.month == month)
         ads = ow.ads_rows(rng, AD_CAMPAIGNS, social)
+        if web is not None:  # the grant's CTR: one planted month below 5 %
+            ads = web.plant_ctr(ads, month)
         excel = dl["index"] == 2
         report = ow.ads_report_bytes(ads, m_first, m_last, excel)
         writer.write(f"{month}/ads/Campaign report.csv", report, taken, "google_ads",
@@ -653,6 +658,9 @@ def _write_other_sources(rng, writer, schedule, posts, daily, tz, snapshots, par
                             "visits_organic_social": sessions["Organic Social"],
                             "visits_referral": sessions["Referral"],
                             "visits_paid_search": sessions["Paid Search"]}
+        if web is not None:  # source/medium, landing pages, daily explorations
+            entry["website"].update(web.write_month(writer, month, m_first, m_last, taken,
+                                                    sessions, posts, tz, org_name, website))
         kpis[month] = entry
 
     # Post KPIs of LinkedIn (month of the UTC Created date) and TikTok (local month).
