@@ -439,3 +439,28 @@ def test_a_zip_inside_a_zip_is_read_like_a_folder(tmp_path):
     assert [e["path"] for e in result.log["files"]] == [
         "outer.zip/march.zip/2025-03/manual_kpis.csv"]
     assert len(result.tables["manual"]) == 4
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), [
+    ("clip.mp4", b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)),
+     "a video (MP4 or MOV), not an analytics export"),
+    ("IMG_0001.HEIC", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(range(256)),
+     "an image (HEIC, from an iPhone), not an analytics export"),
+    ("story.webp", b"RIFF\x10\x00\x00\x00WEBPVP8 " + bytes(range(256)),
+     "an image (WebP), not an analytics export"),
+    ("notes.bin", bytes(range(256)) * 2,
+     "a binary file of a kind we do not recognise (not a table)"),
+])
+def test_media_and_binary_files_are_skipped_not_damage(raw_dir, tmp_path, name, data, reason):
+    put(raw_dir, f"2025-03/{name}", data)
+    result = ingest(raw_dir, tmp_path / "processed", PARAMS)
+    assert result.log["skipped"] == [{"file": f"2025-03/{name}",
+                                      "reason": f"not a known export: {reason}"}]
+
+
+def test_utf16_text_without_bom_is_not_called_binary():
+    from workbench.io.registry import looks_binary
+
+    assert not looks_binary("Date\tPrimary\n2025-01-01\t4\n".encode("utf-16-le"))
+    assert not looks_binary((FIXTURES / "meta" / "facebook_2025_jan.csv").read_bytes())
+    assert looks_binary(b"\x00\x00\x00\x18ftypmp42")

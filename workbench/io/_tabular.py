@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -288,7 +289,9 @@ def _read_xlsx(raw: RawFile) -> dict[str, list[list[object]]]:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(raw.data), read_only=True, data_only=True)
+        with warnings.catch_warnings():  # "no default style": workbooks from Ads Manager etc.
+            warnings.simplefilter("ignore", UserWarning)
+            book = openpyxl.load_workbook(io.BytesIO(raw.data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise InputFormatError(
             f"the .xlsx cannot be read as an Excel workbook ({str(exc).splitlines()[0][:80]})",

@@ -137,7 +137,8 @@ def detect(raw: RawFile) -> ExportKind:
     if container == "empty":
         raise InputFormatError("the file is empty", file=raw.path,
                                hint="download the export again, or delete the file")
-    if container in {"pdf", "png", "jpeg", "gif"}:
+    if container in {"pdf", "png", "jpeg", "gif"} or (
+            container == "text" and looks_binary(raw.data)):
         raise NotAnExportError(describe_foreign(raw), file=raw.path)
     for kind in kinds():
         try:
@@ -151,6 +152,40 @@ def detect(raw: RawFile) -> ExportKind:
 
 
 # --- what a foreign file seems to be, in the analyst's words -------------------------------
+
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13))
+#: Leading bytes of media files people drop beside exports (offset, magic, what it is).
+_MEDIA = (
+    (4, b"ftypheic", "an image (HEIC, from an iPhone)"),
+    (4, b"ftypheix", "an image (HEIC, from an iPhone)"),
+    (4, b"ftypmif1", "an image (HEIF)"),
+    (4, b"ftyp", "a video (MP4 or MOV)"),
+    (8, b"WEBP", "an image (WebP)"),
+    (8, b"AVI ", "a video (AVI)"),
+    (0, b"ID3", "an audio file (MP3)"),
+    (0, b"OggS", "an audio or video file (Ogg)"),
+    (0, b"\x1aE\xdf\xa3", "a video (WebM or MKV)"),
+    (0, b"7z\xbc\xaf", "a 7-Zip archive"),
+    (0, b"Rar!", "a RAR archive"),
+)
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for bytes that are no text file at all (media, archives, program files).
+
+    NUL bytes or many control characters in the first kilobyte, unless the NULs fall every
+    other byte as in UTF-16 text without a byte-order mark.
+    """
+    head = data[:1024]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or not head:
+        return False
+    nuls = head.count(0)
+    if nuls:
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        utf16 = max(odd, even) >= 0.4 * (len(head) // 2) and min(odd, even) <= 2
+        return not utf16
+    controls = sum(head.count(bytes([b])) for b in _CONTROL)
+    return controls > len(head) // 20
 
 #: Date column names of Meta chart downloads in the interface languages seen.
 _CHART_DATE_NAMES = {"date", "data", "fecha", "datum", "date (utc)", "tarih", "日期"}
@@ -178,11 +213,16 @@ def describe_foreign(raw: RawFile) -> str:
 
 def _seems(raw: RawFile) -> str:
     container = raw.container
+    for offset, magic, what in _MEDIA:
+        if raw.data[offset:offset + len(magic)] == magic:
+            return f"{what}, not an analytics export"
     if container == "zip":
         return _seems_zip(raw)
     if container == "ole":
         return _seems_workbook(raw, "an old-format Office file (Word, PowerPoint or Excel "
                                     "97-2003) that is not an export we read")
+    if container == "text" and looks_binary(raw.data):
+        return "a binary file of a kind we do not recognise (not a table)"
     head = raw.data[:2048].lstrip(b"\xef\xbb\xbf").lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html", b"<meta", b"<head")) or (
             b"<table" in head or b"<html" in head):
