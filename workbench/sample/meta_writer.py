@@ -230,4 +230,4 @@ def chart_csv_bytes(title: str, values: list[tuple[date, int]], platform: str,
 
 def local_zone(params: dict) -> ZoneInfo:
     """Return the organisation's time zone."""
-    return ZoneInfo(str(params.get("timezone", "America/Toronto")))
+    return ZoneInfo(str(params["timezone"]))

@@ -1,0 +1,3 @@
+"""workbench: monthly social-media and website analytics for newcomer-serving nonprofits."""
+
+__version__ = "0.1.0"

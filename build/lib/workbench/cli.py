@@ -1,0 +1,270 @@
+"""The ``workbench`` command line (also ``python -m workbench``).
+
+Each sub-command is a thin wrapper over a package function; a ``WorkbenchError`` is printed
+as one line on stderr with a non-zero exit, anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+
+
+def _params(args: argparse.Namespace) -> dict:
+    from workbench.config import load_params
+
+    return load_params(
+        params_dir=getattr(args, "params_dir", None),
+        params_file=getattr(args, "params", None),
+        overrides=[tuple(p) for p in (getattr(args, "p", None) or [])],
+    )
+
+
+def _sample_params(args: argparse.Namespace) -> dict:
+    """The sample organisation's own profile (never params/org.yaml), then --params and -p."""
+    from workbench.config import deep_merge, parse_cli_value, read_yaml, set_dotted
+    from workbench.sample.profile import sample_params
+
+    params = sample_params(getattr(args, "params_dir", None))
+    if getattr(args, "params", None):
+        params = deep_merge(params, read_yaml(args.params))
+    for key, value in getattr(args, "p", None) or []:
+        set_dotted(params, key, parse_cli_value(key, value))
+    return params
+
+
+def cmd_sample_data(args: argparse.Namespace) -> int:
+    """Run `workbench sample-data`."""
+    from workbench.sample import generate_sample
+
+    truth = generate_sample(
+        Path(args.out),
+        seed=args.seed,
+        start=args.start,
+        end=args.end,
+        params=_sample_params(args),
+        experiment=args.experiment,
+    )
+    print(
+        f"Wrote sample exports for {truth['organisation']} ({truth['start']}..{truth['end']}) "
+        f"to {args.out}; planted effects in {Path(args.out) / 'truth.json'}"
+    )
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Run `workbench ingest`."""
+    from workbench.io.ingest import ingest
+
+    result = ingest(Path(args.raw_dir), Path(args.out), _params(args))
+    print(result.summary())
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Run `workbench check`."""
+    from workbench.io.check import check_files
+
+    reports = check_files([Path(f) for f in args.files], _params(args))
+    for report in reports:
+        print(report.describe())
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def cmd_label(args: argparse.Namespace) -> int:
+    """Run `workbench label`."""
+    from workbench.labels import run_label
+
+    summary = run_label(
+        Path(args.processed_dir),
+        _params(args),
+        overrides=Path(args.overrides) if args.overrides else None,
+        media_dir=Path(args.media) if args.media else None,
+    )
+    print(summary)
+    return 0
+
+
+def cmd_labels_export(args: argparse.Namespace) -> int:
+    """Run `workbench labels-export`."""
+    from workbench.labels import export_labels_csv
+
+    path = export_labels_csv(Path(args.processed_dir), Path(args.out), _params(args))
+    print(
+        f"Wrote {path}: edit it in a spreadsheet, then run "
+        f"`workbench label {args.processed_dir} --overrides {path}`"
+    )
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Run `workbench report`."""
+    from workbench.report.runner import run_report
+
+    out = run_report(
+        month=args.month,
+        raw_dir=Path(args.raw),
+        processed_dir=Path(args.processed),
+        reports_dir=Path(args.reports),
+        params_dir=Path(args.params_dir) if args.params_dir else None,
+        params_file=Path(args.params) if args.params else None,
+        overrides=[tuple(p) for p in (args.p or [])],
+        notebooks_dir=Path(args.notebooks) if args.notebooks else None,
+    )
+    print(f"Report ready: {out / 'report.html'}")
+    return 0
+
+
+def cmd_latest_month(args: argparse.Namespace) -> int:
+    """Run `workbench latest-month`."""
+    from workbench.report.runner import latest_complete_month
+
+    print(latest_complete_month(Path(args.raw), Path(args.processed), _params(args)))
+    return 0
+
+
+def cmd_experiment_new(args: argparse.Namespace) -> int:
+    """Run `workbench experiment new`."""
+    from workbench.experiments.core import default_registry, new_experiment
+    from workbench.io.tables import load_tables
+
+    params = _params(args)
+    registry = Path(args.registry) if args.registry else default_registry(args.params_dir)
+    yaml_path, schedule_path, record = new_experiment(
+        args.name, args.hypothesis, args.arms, args.platforms, args.start, args.weeks,
+        args.posts_per_week, seed=args.seed, tables=load_tables(Path(args.processed)),
+        params=params, registry=registry, reports_dir=Path(args.reports),
+    )
+    print(f"Registered {yaml_path} and wrote the schedule {schedule_path} "
+          f"({record['planned_n']} posts, minimum detectable rate ratio "
+          f"{record['power']['mde']})")
+    for warning in record["warnings"]:
+        print(f"warning: {warning}")
+    return 0
+
+
+def cmd_experiment_analyze(args: argparse.Namespace) -> int:
+    """Run `workbench experiment analyze`."""
+    from workbench.experiments.core import default_registry
+    from workbench.experiments.run import analyze_experiment
+
+    registry = Path(args.registry) if args.registry else default_registry(args.params_dir)
+    out = analyze_experiment(
+        args.name, Path(args.processed), registry=registry, reports_dir=Path(args.reports),
+        params_dir=Path(args.params_dir) if args.params_dir else None,
+    )
+    print(f"Analysis ready: {out / 'report.html'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser for every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="workbench", description="Monthly social-media and website analytics workbench."
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument(
+        "--params-dir",
+        default=None,
+        help="folder with org.yaml and monthly.yaml (default: params/)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_params(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--params", default=None, help="extra YAML parameters file")
+        p.add_argument(
+            "-p",
+            nargs=2,
+            action="append",
+            metavar=("KEY", "VALUE"),
+            help="set one parameter (dotted keys allowed); repeatable",
+        )
+        return p
+
+    p = with_params(sub.add_parser("sample-data", help="write a fictional organisation's exports"))
+    p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--start", default=None, help="first month, YYYY-MM")
+    p.add_argument("--end", default=None, help="last month, YYYY-MM")
+    p.add_argument("--experiment", action="store_true",
+                   help="include a finished, pre-registered content experiment")
+    p.set_defaults(func=cmd_sample_data)
+
+    p = with_params(sub.add_parser("ingest", help="parse every export under RAW_DIR"))
+    p.add_argument("raw_dir")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_ingest)
+
+    p = with_params(sub.add_parser("check", help="describe export files and their problems"))
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_check)
+
+    p = with_params(sub.add_parser("label", help="label posts (rules, images, overrides)"))
+    p.add_argument("processed_dir")
+    p.add_argument("--overrides", default=None)
+    p.add_argument("--media", default=None, help="images folder (default: RAW/media)")
+    p.set_defaults(func=cmd_label)
+
+    p = with_params(sub.add_parser("labels-export", help="write the labels review CSV"))
+    p.add_argument("processed_dir")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_labels_export)
+
+    p = with_params(sub.add_parser("report", help="run the monthly report"))
+    p.add_argument("--month", default=None, help="YYYY-MM (default: latest complete month)")
+    p.add_argument("--raw", default="data/raw")
+    p.add_argument("--processed", default="data/processed")
+    p.add_argument("--reports", default="reports")
+    p.add_argument("--notebooks", default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_report)
+
+    p = with_params(sub.add_parser("latest-month", help="print the latest complete month"))
+    p.add_argument("--raw", default="data/raw")
+    p.add_argument("--processed", default="data/processed")
+    p.set_defaults(func=cmd_latest_month)
+
+    experiment = sub.add_parser("experiment", help="plan and analyse content experiments")
+    exp_sub = experiment.add_subparsers(dest="experiment_command", required=True)
+    p = with_params(exp_sub.add_parser("new", help="pre-register an experiment and its schedule"))
+    p.add_argument("name")
+    p.add_argument("--hypothesis", required=True,
+                   help="human_centred, brand_colours, a topic, or slot")
+    p.add_argument("--arms", required=True, help="comma-separated, e.g. story,info")
+    p.add_argument("--platforms", required=True, help="comma-separated, e.g. facebook,instagram")
+    p.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    p.add_argument("--weeks", type=int, required=True)
+    p.add_argument("--posts-per-week", type=int, required=True, help="per platform")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--processed", default="data/processed")
+    p.add_argument("--registry", default=None, help="default: params/experiments")
+    p.add_argument("--reports", default="reports")
+    p.set_defaults(func=cmd_experiment_new)
+    p = with_params(exp_sub.add_parser("analyze", help="analyse a registered experiment"))
+    p.add_argument("name")
+    p.add_argument("--processed", default="data/processed")
+    p.add_argument("--registry", default=None, help="default: params/experiments")
+    p.add_argument("--reports", default="reports")
+    p.set_defaults(func=cmd_experiment_analyze)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except WorkbenchError as exc:
+        print(f"error: {exc.one_line()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Atomic writes: write to a temporary sibling, then rename over the target.
+
+A crash or an error half way leaves the previous file (or directory) untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically and return the path."""
+    return _atomic(Path(path), lambda tmp: tmp.write_bytes(data))
+
+
+def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically and return the path."""
+    return write_bytes_atomic(path, text.encode(encoding))
+
+
+def write_json_atomic(path: str | Path, payload: Any) -> Path:
+    """Write ``payload`` as indented UTF-8 JSON atomically (NaN written as null)."""
+    text = json.dumps(payload, indent=2, ensure_ascii=False, default=str, allow_nan=False)
+    return write_text_atomic(path, text + "\n")
+
+
+def write_parquet_atomic(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` as Parquet atomically (pyarrow engine, no index)."""
+    return _atomic(Path(path), lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
+
+
+def replace_dir_atomic(staging: str | Path, target: str | Path) -> Path:
+    """Move a fully written ``staging`` directory into place as ``target``.
+
+    The old ``target`` (if any) is renamed aside first and removed only after the new one
+    is in place, so at every moment one complete version exists.
+    """
+    staging, target = Path(staging), Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    backup = None
+    if target.exists():
+        backup = target.with_name(f".{target.name}.old-{os.getpid()}")
+        if backup.exists():
+            shutil.rmtree(backup)
+        os.replace(target, backup)
+    try:
+        os.replace(staging, target)
+    except Exception:
+        if backup is not None:
+            os.replace(backup, target)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+    return target

@@ -1,0 +1,513 @@
+"""``workbench ingest``: every export under RAW_DIR -> canonical Parquet tables + a log.
+
+All or nothing: when any file fails, a :class:`MultipleErrors` lists one line per bad file and
+PROCESSED_DIR is left exactly as it was. RAW_DIR is only ever read.
+
+Dedupe rules (statistics.md §9.4, DESIGN.md):
+
+* posts by (platform, post_id): the newest snapshot wins (metrics are lifetime to date); ties
+  broken by the range end in the Meta file name, then by path;
+* daily by (platform, account, metric, date): newest snapshot wins, same tie-breaks;
+* manual by (month, platform, kpi): the later file (newest snapshot, then path) wins, with a
+  warning when the files disagree on the value;
+* web and ads are concatenated as parsed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import gc
+import hashlib
+import json
+import multiprocessing as mp
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import repeat
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pandas as pd
+
+from workbench.config import org_timezone
+from workbench.errors import InputFormatError, MultipleErrors, WorkbenchError
+from workbench.io.atomic import write_json_atomic, write_parquet_atomic
+from workbench.io.meta import range_from_file_name
+from workbench.io.rawfile import RawFile
+from workbench.io.registry import ParseContext, ParsedExport, detect
+from workbench.schema import TABLE_DTYPES, conform, conform_posts, empty_table
+
+TABLES = ("posts", "daily", "web", "ads", "manual")
+LOG_NAME = "ingest_log.json"
+IGNORE_FILE = ".workbenchignore"
+SKIPPED_DIRS = {"media"}
+SKIPPED_SUFFIXES = {".md", ".txt"}
+SKIPPED_NAMES = {"truth.json", "thumbs.db", "desktop.ini"}
+DEDUPE_KEYS = {
+    "posts": ["platform", "post_id"],
+    "daily": ["platform", "account", "metric", "date"],
+    "manual": ["month", "platform", "kpi"],
+}
+
+
+@dataclass
+class IngestResult:
+    """What :func:`ingest` wrote.
+
+    Attributes:
+        raw_dir: The folder read.
+        out_dir: The folder written.
+        log: The content of ``ingest_log.json``.
+        tables: The canonical tables as written.
+
+    """
+
+    raw_dir: Path
+    out_dir: Path
+    log: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """Return a short human summary: files, rows per table, duplicates, warnings."""
+        files = self.log["files"]
+        rows = ", ".join(f"{name} {len(self.tables[name])}" for name in TABLES)
+        lines = [f"Ingested {len(files)} files from {self.raw_dir} into {self.out_dir} "
+                 f"({rows} rows)."]
+        for name, counts in self.log["dedupe"].items():
+            if counts["dropped"]:
+                lines.append(f"  {name}: {counts['dropped']} duplicate rows from overlapping "
+                             f"downloads dropped (newest kept)")
+        for change in self.log["metric_definition_changes"]:
+            lines.append(f"  note: {change['platform']} {change['metric']} is present in "
+                         f"{len(change['files_with'])} files and absent in "
+                         f"{len(change['files_without'])}: do not pool across the change")
+        for entry in files:
+            for warning in entry["warnings"]:
+                lines.append(f"  warning: {entry['path']}: {warning}")
+        for warning in self.log["warnings"]:
+            lines.append(f"  warning: {warning}")
+        return "\n".join(lines)
+
+
+def _ignore_patterns(raw_dir: Path) -> list[str]:
+    path = raw_dir / IGNORE_FILE
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+def _ignored(rel: PurePosixPath, patterns: list[str]) -> bool:
+    text = rel.as_posix()
+    for pattern in patterns:
+        stem = pattern.rstrip("/")
+        if fnmatch.fnmatch(text, stem) or fnmatch.fnmatch(text, stem + "/*"):
+            return True
+        # a pattern without a slash matches any file or folder name at any depth
+        if "/" not in stem and any(fnmatch.fnmatch(part, stem) for part in rel.parts):
+            return True
+    return False
+
+
+def discover_files(raw_dir: str | Path) -> list[Path]:
+    """List the export files under ``raw_dir``, sorted, skipping what is not an export.
+
+    Skipped: hidden files and folders, ``media/`` folders (images for labels), notes
+    (README, ``*.md``, ``*.txt``), ``truth.json``, Office lock files, and anything matching a
+    glob in ``RAW_DIR/.workbenchignore`` (one pattern a line, ``#`` comments).
+
+    Args:
+        raw_dir: The raw-exports folder.
+
+    Returns:
+        Absolute-or-as-given paths of the candidate export files.
+
+    """
+    raw_dir = Path(raw_dir)
+    patterns = _ignore_patterns(raw_dir)
+    found = []
+    for path in sorted(raw_dir.rglob("*")):
+        rel = PurePosixPath(path.relative_to(raw_dir).as_posix())
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if any(part.lower() in SKIPPED_DIRS for part in rel.parts[:-1]):
+            continue
+        if not path.is_file():
+            continue
+        name = rel.name.lower()
+        if (name in SKIPPED_NAMES or path.suffix.lower() in SKIPPED_SUFFIXES
+                or name.startswith("readme") or name.startswith("~$")):
+            continue
+        if _ignored(rel, patterns):
+            continue
+        found.append(path)
+    return found
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or (not isinstance(value, (list, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return str(value)
+
+
+def _file_entry(rel: str, raw: RawFile, parsed: ParsedExport, label: str) -> dict[str, Any]:
+    return {
+        "path": rel,
+        "sha256": hashlib.sha256(raw.data).hexdigest(),
+        "size": len(raw.data),
+        "mtime": raw.path.stat().st_mtime,
+        "kind": parsed.kind,
+        "label": label,
+        "rows": parsed.rows,
+        "table_rows": {name: len(frame) for name, frame in parsed.tables.items()},
+        "account": parsed.account,
+        "date_min": _iso(parsed.date_min),
+        "date_max": _iso(parsed.date_max),
+        "snapshot_at": _iso(parsed.snapshot_at),
+        "unknown_columns": list(parsed.unknown_columns),
+        "warnings": list(parsed.warnings),
+        "notes": list(parsed.notes),
+    }
+
+
+def _file_order(entries: list[dict[str, Any]]) -> pd.DataFrame:
+    """Per source file: snapshot, range end from the Meta file name, path (tie-break order)."""
+    rows = []
+    for entry in entries:
+        name_range = range_from_file_name(PurePosixPath(entry["path"]).name)
+        rows.append({
+            "source_file": entry["path"],
+            "_snapshot": pd.Timestamp(entry["snapshot_at"]) if entry["snapshot_at"] else pd.NaT,
+            "_range_end": name_range[1] if name_range else pd.NaT,
+        })
+    order = pd.DataFrame(rows, columns=["source_file", "_snapshot", "_range_end"])
+    order["_snapshot"] = pd.to_datetime(order["_snapshot"], utc=True)
+    order["_range_end"] = pd.to_datetime(order["_range_end"])
+    order["source_file"] = order["source_file"].astype("string")
+    return order
+
+
+def _newest_first_order(frame: pd.DataFrame, order: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` sorted oldest -> newest download (snapshot, name range end, path)."""
+    keyed = frame.merge(order, on="source_file", how="left")
+    return keyed.sort_values(["_snapshot", "_range_end", "source_file"], na_position="first",
+                             kind="stable")
+
+
+def _dedupe(name: str, frame: pd.DataFrame, order: pd.DataFrame,
+            warnings: list[str]) -> tuple[pd.DataFrame, dict[str, int]]:
+    keys = DEDUPE_KEYS.get(name)
+    if keys is None or frame.empty:
+        return frame, {"rows_in": len(frame), "dropped": 0}
+    ordered = _newest_first_order(frame, order)
+    if name == "manual":
+        _warn_manual_conflicts(ordered, keys, warnings)
+    kept = ordered.drop_duplicates(keys, keep="last").drop(columns=["_snapshot", "_range_end"])
+    return kept, {"rows_in": len(frame), "dropped": len(frame) - len(kept)}
+
+
+def _warn_manual_conflicts(ordered: pd.DataFrame, keys: list[str], warnings: list[str]) -> None:
+    repeated = ordered[ordered.duplicated(keys, keep=False)]
+    if repeated.empty:
+        return
+    for key, group in repeated.groupby(keys, sort=True, dropna=False):
+        if group["value"].nunique(dropna=False) > 1:
+            month, platform, kpi = key
+            kept = group.iloc[-1]
+            others = "; ".join(f"{row.source_file} says {row.value:g}"
+                               for row in group.iloc[:-1].itertuples())
+            warnings.append(
+                f"manual {platform} {kpi} {month}: {kept['source_file']} (newest, kept) says "
+                f"{kept['value']:g}, but {others}"
+            )
+
+
+def _definition_changes(posts: pd.DataFrame) -> list[dict[str, Any]]:
+    """Exposure metrics present in some files of a platform and absent in others (§9.7)."""
+    changes = []
+    if posts.empty:
+        return changes
+    for metric in ("views", "impressions", "reach"):
+        # per (platform, file): any value at all (one grouped reduction, no Python lambda)
+        present = posts[metric].notna().groupby(
+            [posts["platform"], posts["source_file"]], observed=True).any()
+        for platform, by_file in present.groupby(level="platform"):
+            with_files = sorted(by_file[by_file].index.get_level_values("source_file"))
+            without = sorted(by_file[~by_file].index.get_level_values("source_file"))
+            if with_files and without:
+                changes.append({"platform": platform, "metric": metric,
+                                "files_with": with_files, "files_without": without})
+    return changes
+
+
+def _stack(parsed: list[tuple[str, ParsedExport]], name: str) -> pd.DataFrame | None:
+    """One table over files, ``source_file`` relative to RAW_DIR; None when no rows."""
+    frames, rels = [], []
+    for rel, result in parsed:
+        frame = result.tables.get(name)
+        if frame is not None and len(frame):
+            frames.append(frame)
+            rels.extend([rel] * len(frame))
+    if not frames:
+        return None
+    combined = pd.concat(frames, ignore_index=True)
+    # one column for all files (same as assigning it per frame before the concat)
+    combined["source_file"] = pd.array(rels, dtype="string")
+    return combined
+
+
+def _combine(pieces: list[pd.DataFrame], name: str, tz: str) -> pd.DataFrame:
+    """Concatenate the stacked pieces of one table (files in order), or an empty table."""
+    if not pieces:
+        return empty_table(name, tz)
+    return pd.concat(pieces, ignore_index=True)
+
+
+def _same_dtype(actual: Any, expected: str, tz: str) -> bool:
+    if isinstance(actual, pd.DatetimeTZDtype):  # the unit (s/us/ns) does not matter here
+        return expected == "object" and str(actual.tz) == tz or (
+            expected.startswith("datetime64[ns, UTC") and str(actual.tz) == "UTC")
+    return str(actual) == expected
+
+
+def _conformed(frame: pd.DataFrame, name: str, tz: str) -> pd.DataFrame:
+    """Conform ``frame`` unless it already has the canonical columns and dtypes (saves time)."""
+    expected = TABLE_DTYPES[name]
+    if list(frame.columns) == list(expected) and all(
+        _same_dtype(frame[c].dtype, expected[c], tz) for c in expected
+    ):
+        return frame.reset_index(drop=True)
+    return conform_posts(frame, tz) if name == "posts" else conform(frame, name)
+
+
+#: Below this many files the process pool costs more than it saves.
+PARALLEL_MIN_FILES = 20
+#: Environment variable: number of parsing processes (1 = serial, in this process).
+WORKERS_ENV = "WORKBENCH_WORKERS"
+
+_ParseOutcome = tuple[str, "ParsedExport | None", "dict[str, Any] | None", list[WorkbenchError]]
+
+
+def _parse_file(path: Path, raw_dir: Path, ctx: ParseContext) -> _ParseOutcome:
+    """Read, detect and parse one file: (rel, result, log entry, errors)."""
+    rel = path.relative_to(raw_dir).as_posix()
+    try:
+        raw = RawFile.read(path)
+        kind = detect(raw)
+        result = kind.parse(raw, ctx)
+    except MultipleErrors as exc:
+        return rel, None, None, list(exc.errors)
+    except WorkbenchError as exc:
+        return rel, None, None, [exc]
+    return rel, result, _file_entry(rel, raw, result, kind.label), []
+
+
+def _portable(exc: WorkbenchError) -> tuple[type, tuple, dict[str, Any]]:
+    """A WorkbenchError as picklable parts (its keyword-only fields do not survive pickle)."""
+    return type(exc), exc.args, dict(vars(exc))
+
+
+def _restore(parts: tuple[type, tuple, dict[str, Any]]) -> WorkbenchError:
+    cls, args, state = parts
+    exc = cls.__new__(cls)
+    exc.args = args
+    vars(exc).update(state)
+    return exc
+
+
+def _stacked_tables(parsed: list[tuple[str, ParsedExport]]) -> dict[str, pd.DataFrame]:
+    """Every table of ``parsed`` stacked over its files (tables without rows left out)."""
+    stacked = {name: _stack(parsed, name) for name in TABLES}
+    return {name: frame for name, frame in stacked.items() if frame is not None}
+
+
+def _parse_chunk(paths: list[Path], raw_dir: Path,
+                 ctx: ParseContext) -> tuple[list[tuple], dict[str, pd.DataFrame]]:
+    """Worker side: parse ``paths`` in order; errors travel as portable parts.
+
+    The chunk's tables come back stacked (one frame per table, not one per file): pickling
+    a frame costs about the same whatever its length, so this cuts the transfer to the
+    main process, and its concat, by the chunk size.
+    """
+    out, parsed = [], []
+    for path in paths:
+        rel, result, entry, errors = _parse_file(path, raw_dir, ctx)
+        if result is not None:
+            parsed.append((rel, result))
+        out.append((rel, None, entry, [_portable(e) for e in errors]))
+    return out, _stacked_tables(parsed)
+
+
+def _workers(n_files: int) -> int:
+    """How many parsing processes: ``WORKBENCH_WORKERS``, else up to 2 (1 = serial)."""
+    setting = os.environ.get(WORKERS_ENV, "").strip()
+    if setting:
+        try:
+            wanted = max(1, int(setting))
+        except ValueError:
+            wanted = 1
+    else:
+        wanted = min(2, os.cpu_count() or 1)
+        if "fork" not in mp.get_all_start_methods():
+            wanted = 1  # spawn re-imports everything per worker: not worth it by default
+    if n_files < PARALLEL_MIN_FILES:
+        return 1
+    return wanted
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (restored on exit).
+
+    Parsing allocates millions of small pandas objects while the parsed results pile up,
+    so every full collection re-scans them all: about 10% of the parse time. The garbage
+    cycles left meanwhile are small (~30 MB over ten years of exports). Forked workers
+    inherit the paused state.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse_all(files: list[Path], raw_dir: Path,
+               ctx: ParseContext) -> tuple[list[_ParseOutcome], dict[str, list[pd.DataFrame]]]:
+    """Parse every file, in a small process pool when worthwhile.
+
+    Returns:
+        The outcomes in file order (without the parsed tables), and per table the stacked
+        pieces, in file order, to concatenate.
+
+    """
+    workers = _workers(len(files))
+    pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    if workers <= 1:
+        outcomes = [_parse_file(path, raw_dir, ctx) for path in files]
+        parsed = [(rel, result) for rel, result, _, _ in outcomes if result is not None]
+        for name, frame in _stacked_tables(parsed).items():
+            pieces[name].append(frame)
+        return outcomes, pieces
+    size = max(1, min(16, len(files) // (workers * 8)))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    method = "fork" if "fork" in mp.get_all_start_methods() else None
+    outcomes: list[_ParseOutcome] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method)) as pool:
+        for chunk, tables in pool.map(_parse_chunk, chunks, repeat(raw_dir), repeat(ctx)):
+            for rel, result, entry, errors in chunk:
+                outcomes.append((rel, result, entry, [_restore(e) for e in errors]))
+            for name, frame in tables.items():
+                pieces[name].append(frame)
+    return outcomes, pieces
+
+
+def ingest(raw_dir: Path, out_dir: Path, params: dict) -> IngestResult:
+    """Parse every export under ``raw_dir`` and write the canonical tables to ``out_dir``.
+
+    Args:
+        raw_dir: The folder of exports as downloaded (read only, never modified).
+        out_dir: Where ``posts/daily/web/ads/manual.parquet`` and ``ingest_log.json`` go.
+        params: Merged run parameters (time zone, platform accounts).
+
+    Returns:
+        The written log and tables.
+
+    Raises:
+        InputFormatError: ``raw_dir`` is missing or holds no export.
+        MultipleErrors: One or more files could not be parsed (one line each); nothing is
+            written.
+
+    """
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    if not raw_dir.is_dir():
+        raise InputFormatError("the raw-exports folder does not exist", file=raw_dir,
+                               hint="create it and put the downloaded exports in it")
+    files = discover_files(raw_dir)
+    if not files:
+        raise InputFormatError("no export files found", file=raw_dir,
+                               hint="put this month's downloads under data/raw/<month>/")
+    tz = org_timezone(params)
+    ctx = ParseContext(tz=tz, params=params)
+
+    entries: list[dict[str, Any]] = []
+    errors: list[WorkbenchError] = []
+    with _gc_paused():
+        outcomes, pieces = _parse_all(files, raw_dir, ctx)
+    for _rel, _result, entry, file_errors in outcomes:
+        if file_errors:
+            errors.extend(file_errors)
+        else:
+            entries.append(entry)
+    if errors:
+        raise MultipleErrors(errors)
+
+    order = _file_order(entries)
+    warnings: list[str] = []
+    tables: dict[str, pd.DataFrame] = {}
+    dedupe: dict[str, dict[str, int]] = {}
+    for name in TABLES:
+        combined = _combine(pieces[name], name, tz)
+        deduped, dedupe[name] = _dedupe(name, combined, order, warnings)
+        tables[name] = _conformed(deduped, name, tz)
+        if name == "posts":
+            changes = _definition_changes(combined)
+
+    log = {
+        "raw_dir": str(raw_dir.resolve()),
+        "generated_at": datetime.now(UTC).isoformat(),
+        "timezone": tz,
+        "files": entries,
+        "tables": {name: len(frame) for name, frame in tables.items()},
+        "dedupe": dedupe,
+        "metric_definition_changes": changes,
+        "warnings": warnings,
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        write_parquet_atomic(frame, out_dir / f"{name}.parquet")
+    # the log goes last: its mtime marks a complete ingest for needs_ingest()
+    write_json_atomic(out_dir / LOG_NAME, log)
+    return IngestResult(raw_dir=raw_dir, out_dir=out_dir, log=log, tables=tables)
+
+
+def needs_ingest(raw_dir: Path, processed_dir: Path) -> bool:
+    """Return True when the processed tables are missing or out of date with RAW_DIR.
+
+    True when ``ingest_log.json`` is missing or unreadable, a table file is missing, the set
+    of export files changed (added, removed, newly ignored), or a raw file changed since the
+    ingest: its modification time or size differs from the one logged (logs without
+    modification times fall back to "newer than ingest_log.json").
+    """
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    log_path = processed_dir / LOG_NAME
+    if not log_path.exists():
+        return True
+    if any(not (processed_dir / f"{name}.parquet").exists() for name in TABLES):
+        return True
+    try:
+        log = json.loads(log_path.read_text(encoding="utf-8"))
+        logged = {entry["path"]: entry for entry in log["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    files = discover_files(raw_dir) if raw_dir.is_dir() else []
+    current = {path.relative_to(raw_dir).as_posix(): path for path in files}
+    if set(current) != set(logged):
+        return True
+    log_mtime = log_path.stat().st_mtime
+    for rel, path in current.items():
+        stat, entry = path.stat(), logged[rel]
+        if entry.get("size") is not None and stat.st_size != entry["size"]:
+            return True
+        if entry.get("mtime") is not None:
+            if stat.st_mtime != entry["mtime"]:
+                return True
+        elif stat.st_mtime > log_mtime:
+            return True
+    return False

@@ -1,0 +1,232 @@
+"""HTML pieces the notebooks show and the leadership report keeps.
+
+Every string that comes from the data (captions, campaign names, account names) passes through
+:func:`html.escape` here, so a caption holding ``<script>`` is shown as text, never run.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+
+import pandas as pd
+
+KPI_LABELS = {
+    "posts": "Posts published",
+    "post_engagement": "Engagement on the month's posts",
+    "top_post_reach": "Best post's reach",
+    "new_followers": "New followers",
+    "profile_visits": "Profile visits",
+    "reach": "Accounts reached",
+    "visitors": "Page visitors",
+    "avg_views_per_video": "Average views per video",
+    "visits": "Website visits",
+    "unique_visitors": "Website unique visitors",
+    "visits_direct": "Visits: direct",
+    "visits_organic_search": "Visits: organic search",
+    "visits_organic_social": "Visits: organic social",
+    "visits_referral": "Visits: referral",
+    "visits_paid_search": "Visits: paid search (Ad Grant)",
+    "clicks": "Ad clicks",
+    "impressions": "Ad impressions",
+    "cost": "Ad spend (grant)",
+    "conversions": "Ad conversions",
+    "ctr": "Ad click-through rate",
+    "translation_revenue": "Translation revenue",
+    "translation_inquiries": "Translation inquiries",
+}
+PLATFORM_LABELS = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+    "tiktok": "TikTok",
+    "website": "Website",
+    "ads": "Google Ad Grant",
+    "services": "Translation services",
+    "all": "All platforms",
+}
+KIND_NOTES = {
+    "sum_of_daily": "sum of daily",
+    "unique": "unique",
+    "mean": "average",
+    "total": "",
+}
+
+
+class Html:
+    """A fragment of HTML that Jupyter renders (and nbconvert keeps) as HTML."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __str__(self) -> str:
+        return self.markup
+
+
+def esc(value: object) -> str:
+    """Escape any value from the data for HTML (NA → empty)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def fmt_number(value: float | None, kpi: str = "") -> str:
+    """Format a KPI value for people: thousands separators, rates as percent."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if kpi == "ctr":
+        return f"{100 * value:.1f}%"
+    if kpi in ("cost", "translation_revenue"):
+        return f"${value:,.0f}"
+    if abs(value - round(value)) < 1e-9:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def fmt_change(
+    change: float | None, ci_low: float | None = None, ci_high: float | None = None
+) -> str:
+    """``+12%`` with its interval when there is one."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "–"
+    text = f"{change:+.0f}%"
+    if (
+        ci_low is not None
+        and ci_high is not None
+        and not (isinstance(ci_low, float) and (math.isnan(ci_low) or math.isnan(ci_high)))
+    ):
+        text += f" <span class='ci'>({ci_low:+.0f}% to {ci_high:+.0f}%)</span>"
+    return text
+
+
+def kpi_table_html(kpis: pd.DataFrame, *, platforms: Iterable[str] | None = None) -> Html:
+    """The KPI table for leadership: value, previous month, change with its interval."""
+    rows = kpis if platforms is None else kpis[kpis["platform"].isin(list(platforms))]
+    body = []
+    current_platform = None
+    for row in rows.itertuples(index=False):
+        if row.platform != current_platform:  # one heading row per platform, easier to scan
+            current_platform = row.platform
+            body.append(f"<tr class='group'><th colspan='4'>"
+                        f"{esc(PLATFORM_LABELS.get(row.platform, row.platform))}</th></tr>")
+        kind_note = KIND_NOTES.get(row.kind, "")
+        label = esc(KPI_LABELS.get(row.kpi, row.kpi))
+        if kind_note:
+            label += f" <span class='kind'>({esc(kind_note)})</span>"
+        body.append(
+            "<tr>"
+            f"<td>{label}</td>"
+            f"<td class='num'>{fmt_number(row.value, row.kpi)}</td>"
+            f"<td class='num'>{fmt_number(row.previous, row.kpi)}</td>"
+            f"<td class='num'>{fmt_change(row.change_pct, row.ci_low, row.ci_high)}</td>"
+            "</tr>"
+        )
+    markup = (
+        "<table class='kpi'><thead><tr><th>KPI</th><th>This month</th>"
+        "<th>Last month</th><th>Change</th></tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+        "<p class='footnote'>Change intervals (in brackets) are 95% intervals from a permutation "
+        "test over the two months' posts: when one excludes 0%, the change is unlikely to be "
+        "chance. “Sum of daily” figures add up daily values and can count the same "
+        "person more than once.</p>"
+    )
+    return Html(markup)
+
+
+def top_posts(posts: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The ``n`` posts with most interactions (ties by exposure), for the month's highlights."""
+    from workbench.kpis import exposure_of
+
+    if posts.empty:
+        return posts.assign(exposure=pd.Series(dtype="Float64"))
+    ranked = posts.assign(exposure=exposure_of(posts))
+    return ranked.sort_values(
+        ["interactions", "exposure"], ascending=False, na_position="last"
+    ).head(n)
+
+
+def excerpt(text: object, length: int = 140) -> str:
+    """The first ``length`` characters of a caption, on one line (not escaped)."""
+    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
+
+
+def top_posts_html(posts: pd.DataFrame) -> Html:
+    """Cards for the top posts: platform, date, caption excerpt (escaped), reach, interactions."""
+    if posts.empty:
+        return Html("<p>No posts were published this month.</p>")
+    cards = []
+    for row in posts.itertuples(index=False):
+        date = row.published_at.strftime("%d %b %Y") if pd.notna(row.published_at) else ""
+        exposure_kind = row.exposure_kind if isinstance(row.exposure_kind, str) else "reach"
+        link = ""
+        if isinstance(row.permalink, str) and row.permalink.startswith("https://"):
+            link = f" · <a href='{esc(row.permalink)}'>open post</a>"
+        cards.append(
+            "<div class='post'>"
+            f"<div class='meta'>{esc(PLATFORM_LABELS.get(row.platform, row.platform))} · "
+            f"{esc(date)}{link}</div>"
+            f"<div class='caption'>{esc(excerpt(row.caption))}</div>"
+            f"<div class='numbers'>{fmt_number(row.exposure)} {esc(exposure_kind)} · "
+            f"{fmt_number(row.interactions)} interactions</div>"
+            "</div>"
+        )
+    return Html("<div class='posts'>" + "".join(cards) + "</div>")
+
+
+CONFIDENCE_BADGES = {
+    "strong": "Strong evidence",
+    "suggestive": "Suggestive",
+    "inconclusive": "Inconclusive",
+}
+
+
+def findings_html(findings: list[dict]) -> Html:
+    """Plain-language findings, each with its confidence badge."""
+    if not findings:
+        return Html("<p>No findings this month.</p>")
+    items = []
+    for finding in findings:
+        confidence = finding.get("confidence") or ""
+        badge = ""
+        if confidence:
+            badge = (
+                f"<span class='badge {esc(confidence)}'>"
+                f"{esc(CONFIDENCE_BADGES.get(confidence, confidence))}</span> "
+            )
+        items.append(f"<li>{badge}{esc(finding['text'])}</li>")
+    return Html("<ol class='findings'>" + "".join(items) + "</ol>")
+
+
+def banner_html(text: str, level: str = "warning") -> Html:
+    """A highlighted notice (e.g. the underpowered banner)."""
+    return Html(f"<div class='banner {esc(level)}'>{esc(text)}</div>")
+
+
+def bullet_list_html(lines: Iterable[str]) -> Html:
+    """An escaped bullet list."""
+    items = "".join(f"<li>{esc(line)}</li>" for line in lines)
+    return Html(f"<ul>{items}</ul>" if items else "<p>None.</p>")
+
+
+def heading_html(text: str, level: int = 2) -> Html:
+    """An escaped heading."""
+    return Html(f"<h{level}>{esc(text)}</h{level}>")
+
+
+def table_html(frame: pd.DataFrame, *, float_format: str = "{:,.2f}") -> Html:
+    """Any frame as an escaped HTML table (pandas escapes cell text)."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].map(
+                lambda v: "" if pd.isna(v) else float_format.format(v)
+            )
+    return Html(shown.to_html(index=False, escape=True, classes="data", na_rep=""))

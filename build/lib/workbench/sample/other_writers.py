@@ -1,0 +1,279 @@
+"""LinkedIn, TikTok, GA4 and Google Ads files as downloaded (export-formats.md §4, §5, §7, §8).
+
+Each ``*_bytes`` function returns the exact bytes of one download; the generator decides
+the dates, writes the files and records the truth.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date, datetime
+
+import numpy as np
+import xlwt
+
+from workbench.sample.outcomes import UTC, Post
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+
+# ---------------------------------------------------------------- LinkedIn (§4), BIFF8 .xls
+LI_METRICS_NOTE = ("Aggregated engagement metrics for your organic and sponsored posts over time. "
+                   "Date indicates when your posts were viewed by LinkedIn members. Data is "
+                   "delayed by up to 2 days. All dates and times are in UTC.")
+LI_POSTS_NOTE = ("Engagement metrics for individual posts. Created date indicates when your post "
+                 "was created. All dates and times are in UTC.")
+LI_METRICS_HEADER = (
+    "Date", "Impressions (organic)", "Impressions (sponsored)", "Impressions (total)",
+    "Unique impressions (organic)", "Clicks (organic)", "Clicks (sponsored)", "Clicks (total)",
+    "Reactions (organic)", "Reactions (sponsored)", "Reactions (total)", "Comments (organic)",
+    "Comments (sponsored)", "Comments (total)", "Reposts (organic)", "Reposts (sponsored)",
+    "Reposts (total)", "Engagement rate (organic)", "Engagement rate (sponsored)",
+    "Engagement rate (total)",
+)
+LI_POSTS_HEADER = (
+    "Post title", "Post link", "Post type", "Campaign name", "Posted by", "Created date",
+    "Campaign start date", "Campaign end date", "Audience", "Impressions", "Views",
+    "Offsite Views", "Clicks", "Click through rate (CTR)", "Likes", "Comments", "Reposts",
+    "Follows", "Engagement rate", "Content Type",
+)
+LI_FOLLOWERS_HEADER = ("Date", "Sponsored followers", "Organic followers",
+                       "Auto-invited followers", "Total followers")
+LI_VISITOR_GROUPS = ("Overview", "Life", "Jobs", "Total")
+LOCATIONS = (("London, Ontario, Canada", 0.62), ("Toronto, Ontario, Canada", 0.14),
+             ("Kitchener, Ontario, Canada", 0.06), ("Windsor, Ontario, Canada", 0.05),
+             ("Montreal, Quebec, Canada", 0.04))
+
+
+def li_date(day: date) -> str:
+    """LinkedIn's text date ``MM/DD/YYYY``."""
+    return day.strftime("%m/%d/%Y")
+
+
+def _xls_bytes(sheets: list[tuple[str, list[list[object]]]]) -> bytes:
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets:
+        sheet = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def linkedin_content_bytes(days: list[date], daily: dict, posts: list[tuple[Post, dict]],
+                           poster: str) -> bytes:
+    """Build the ``_content_`` workbook: ``Metrics`` (daily), ``All posts`` (newest first)."""
+    metrics: list[list[object]] = [[LI_METRICS_NOTE], list(LI_METRICS_HEADER)]
+    for day in days:
+        impressions = float(daily["reach"][day])
+        clicks, reactions = float(round(impressions * 0.04)), float(round(impressions * 0.02))
+        comments, reposts = float(round(impressions * 0.002)), float(round(impressions * 0.0015))
+        rate = (clicks + reactions + comments + reposts) / impressions if impressions else 0.0
+        unique = float(round(impressions * 0.35))
+        metrics.append([li_date(day), impressions, 0.0, impressions, unique,
+                        clicks, 0.0, clicks, reactions, 0.0, reactions, comments, 0.0, comments,
+                        reposts, 0.0, reposts, rate, 0.0, rate])
+    rows: list[list[object]] = [[LI_POSTS_NOTE], list(LI_POSTS_HEADER)]
+    for post, snap in posts:
+        impressions = snap["reach"]
+        comps, clicks = snap["components"], snap["clicks"]["clicks"]
+        engaged = clicks + comps["likes"] + comps["comments"] + comps["reposts"]
+        video = post.format == "video"
+        rows.append([
+            post.creative.caption, post.permalink, "Organic", "", poster,
+            li_date(post.published_utc.date()), "", "", "All followers", float(impressions),
+            float(snap["views"]) if video else "", "", float(clicks),
+            clicks / impressions if impressions else 0.0, float(comps["likes"]),
+            float(comps["comments"]), float(comps["reposts"]), "",
+            engaged / impressions if impressions else 0.0, "Video" if video else "",
+        ])
+    return _xls_bytes([("Metrics", metrics), ("All posts", rows)])
+
+
+def linkedin_followers_bytes(days: list[date], daily: dict, total: int) -> bytes:
+    """The ``_followers_`` workbook: ``New followers`` (daily gain) and ``Location``."""
+    rows: list[list[object]] = [list(LI_FOLLOWERS_HEADER)]
+    for day in days:
+        gain = float(daily["follows"][day])
+        rows.append([li_date(day), 0.0, gain, 0.0, gain])
+    location = [["Location", "Total followers"]] + [[name, float(round(total * share))]
+                                                    for name, share in LOCATIONS]
+    return _xls_bytes([("New followers", rows), ("Location", location)])
+
+
+def linkedin_visitors_bytes(days: list[date], daily: dict) -> bytes:
+    """The ``_visitors_`` workbook: ``Visitor metrics`` (daily) and ``Location``."""
+    header = ["Date"]
+    for group in LI_VISITOR_GROUPS:
+        for what in ("page views", "unique visitors"):
+            header += [f"{group} {what} ({d})" for d in ("desktop", "mobile", "total")]
+    rows: list[list[object]] = [header]
+    total_views = 0.0
+    for day in days:
+        views = float(daily["visits"][day])
+        parts = {"Overview": 0.6, "Life": 0.1, "Jobs": 0.3}
+        row: list[object] = [li_date(day)]
+        for group in LI_VISITOR_GROUPS:
+            share = parts.get(group, 1.0)
+            pv = float(round(views * share))
+            uv = float(round(pv * 0.45))
+            pv_desktop, uv_desktop = float(round(pv * 0.4)), float(round(uv * 0.4))
+            row += [pv_desktop, pv - pv_desktop, pv, uv_desktop, uv - uv_desktop, uv]
+        rows.append(row)
+        total_views += views
+    location = [["Location", "Total views"]] + [[name, float(round(total_views * share))]
+                                                for name, share in LOCATIONS]
+    return _xls_bytes([("Visitor metrics", rows), ("Location", location)])
+
+
+def linkedin_unique_visitors(daily: dict, day: date) -> int:
+    """Total unique visitors (total) that ``linkedin_visitors_bytes`` writes for ``day``."""
+    return int(round(round(float(daily["visits"][day])) * 0.45))
+
+
+# ---------------------------------------------------------------- TikTok (§5), ZIP of CSVs
+def tiktok_day(day: date) -> str:
+    """TikTok's year-less en-US date, ``April 12``."""
+    return f"{MONTHS_EN[day.month - 1]} {day.day}"
+
+
+def _tiktok_csv(rows: list[list[object]]) -> bytes:
+    lines = [",".join('"' + str(v).replace('"', '""') + '"' for v in row) for row in rows]
+    return b"\xef\xbb\xbf" + "\n".join(lines).encode("utf-8")  # no newline after the last row
+
+
+def tiktok_zip_bytes(days: list[date], daily: dict, posts: list[tuple[Post, dict]],
+                     followers_start: int, taken: datetime, tz) -> bytes:
+    """The TikTok Studio download: a ZIP of Overview, Content and FollowerHistory CSVs."""
+    overview: list[list[object]] = [["Date", "Video Views", "Profile Views", "Likes", "Comments",
+                                     "Shares"]]
+    history: list[list[object]] = [["Date", "Followers", "Difference in followers from "
+                                                         "previous day"]]
+    followers = followers_start
+    for day in days:
+        views = daily["reach"][day]
+        overview.append([tiktok_day(day), views, daily["visits"][day], round(views * 0.045),
+                         round(views * 0.003), round(views * 0.004)])
+        followers += daily["follows"][day]
+        history.append([tiktok_day(day), followers, daily["follows"][day]])
+    content: list[list[object]] = [["Time", "Video title", "Video link", "Post time",
+                                    "Total likes", "Total comments", "Total shares",
+                                    "Total views"]]
+    for post, snap in sorted(posts, key=lambda ps: -ps[1]["reach"]):
+        comps = snap["components"]
+        title = post.creative.caption.split("\n")[0][:150]
+        content.append([tiktok_day(days[0]), title, post.permalink,
+                        tiktok_day(post.creative.published_local.astimezone(tz).date()),
+                        comps["likes"], comps["comments"], comps["shares"], snap["reach"]])
+    buffer = io.BytesIO()
+    stamp = taken.astimezone(tz).timetuple()[:6]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, rows in (("Overview.csv", overview), ("Content.csv", content),
+                           ("FollowerHistory.csv", history)):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, _tiktok_csv(rows))
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- GA4 (§7)
+GA4_CHANNELS = ("Direct", "Organic Search", "Organic Social", "Referral", "Paid Search",
+                "Email", "Unassigned")
+
+
+def ga4_channel_bytes(sessions: dict[str, int], first: date, last: date, account: str,
+                      website: str, rng: np.random.Generator, renamed: bool) -> bytes:
+    """GA4 "Traffic acquisition" download: ``#`` block, header, one row per channel group.
+
+    Args:
+        sessions: Sessions by default channel group.
+        first: First day of the range (``# Start date``).
+        last: Last day of the range (``# End date``).
+        account: GA4 account name.
+        website: GA4 property name.
+        rng: Random stream for the secondary metrics.
+        renamed: Use the 2025+ names (``Session primary channel group (Default Channel
+            Group)``, ``Key events``) rather than the 2023 ones.
+    """
+    dimension = ("Session primary channel group (Default Channel Group)" if renamed
+                 else "Session default channel group")
+    events = "Key events" if renamed else "Conversions"
+    title = f"Traffic acquisition: {dimension}"
+    lines = ["# ----------------------------------------", f"# {title}",
+             f"# Account: {account}", f"# Property: {website}",
+             "# ----------------------------------------", "# ", "# All Users",
+             f"# Start date: {first:%Y%m%d}", f"# End date: {last:%Y%m%d}",
+             f"{dimension},Sessions,Engaged sessions,Engagement rate,"
+             f"Average engagement time per session,Events per session,Event count,{events},"
+             f"Session key event rate,Total revenue"]
+    for channel, n in sorted(sessions.items(), key=lambda kv: (-kv[1], kv[0])):
+        engaged = int(round(n * rng.uniform(0.35, 0.7)))
+        event_count = int(round(n * rng.uniform(3.5, 5.5)))
+        key_events = int(round(n * rng.uniform(0.01, 0.05)))
+        lines.append(",".join(str(v) for v in (
+            channel, n, engaged, engaged / n if n else 0, float(rng.uniform(15, 80)),
+            event_count / n if n else 0, event_count, key_events, key_events / n if n else 0, 0)))
+    return "\n".join(lines).encode("utf-8")  # no BOM, LF, no final newline
+
+
+# ---------------------------------------------------------------- Google Ads (§8)
+ADS_HEADER = ("Campaign status,Campaign,Budget,Budget name,Budget type,Status,Status reasons,"
+              "Campaign type,Impr.,CTR,Currency code,Cost,Clicks,Conv. rate,Conversions,Avg. CPC,"
+              "Cost / conv.")
+
+
+def _thousands(n: int) -> str:
+    text = f"{n:,}"
+    return f'"{text}"' if "," in text else text
+
+
+def ads_rows(rng: np.random.Generator, campaigns: list[str], social_posts: int) -> list[dict]:
+    """Draw one month of Ad Grant campaign results."""
+    rows = []
+    for name in campaigns:
+        impressions = int(rng.lognormal(np.log(6000), 0.4))
+        clicks = int(rng.binomial(impressions, rng.uniform(0.03, 0.08)))
+        cost = round(clicks * float(rng.uniform(1.1, 2.0)), 2)
+        conversions = float(rng.binomial(clicks, 0.05))
+        rows.append({"campaign": name, "impressions": impressions, "clicks": clicks,
+                     "cost": cost, "conversions": conversions})
+    return rows
+
+
+def ads_report_bytes(rows: list[dict], first: date, last: date, excel: bool) -> bytes:
+    """Campaign report: CSV (UTF-8, no BOM) or the "Excel CSV" (UTF-16LE BOM, tabs)."""
+    def line(status: str, name: str, budget: str, btype: str, state: str, ctype: str,
+             impressions: int, clicks: int, cost: float, conversions: float) -> str:
+        ctr = f"{100 * clicks / impressions:.2f}%" if impressions else " --"
+        rate = f"{100 * conversions / clicks:.2f}%" if clicks else "0.00%"
+        cpc = f"{cost / clicks:.2f}" if clicks else "0"
+        per = f"{cost / conversions:.2f}" if conversions else "0.00"
+        return ",".join((status, name, budget, " --" if budget else "", btype, state, "", ctype,
+                         _thousands(impressions), ctr, "USD", f"{cost:.2f}", _thousands(clicks),
+                         rate, f"{conversions:.2f}", cpc, per))
+
+    span = (f'"{MONTHS_EN[first.month - 1]} {first.day}, {first.year} - '
+            f'{MONTHS_EN[last.month - 1]} {last.day}, {last.year}"')
+    out = ["Campaign report", span, ADS_HEADER]
+    for r in rows:
+        out.append(line("Enabled", r["campaign"], "329.00", "Daily", "Eligible", "Search",
+                        r["impressions"], r["clicks"], r["cost"], r["conversions"]))
+    total = {k: sum(r[k] for r in rows) for k in ("impressions", "clicks", "cost", "conversions")}
+    total["cost"] = round(total["cost"], 2)
+    totals = (("Total: Campaigns", ""), ("Total: Account", ""), ("Total: Search", "Search"))
+    for label, ctype in totals:
+        out.append(line(label, "", "", "", "", ctype, total["impressions"], total["clicks"],
+                        total["cost"], total["conversions"]))
+    if not excel:
+        return ("\n".join(out) + "\n").encode("utf-8")
+    tabbed = ["\t".join(next(csv.reader([text]))) for text in out]
+    return b"\xff\xfe" + ("\r\n".join(tabbed) + "\r\n").encode("utf-16-le")
+
+
+def utc_date(moment: datetime) -> date:
+    """The UTC calendar date of a moment."""
+    return moment.astimezone(UTC).date()

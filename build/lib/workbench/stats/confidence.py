@@ -1,0 +1,154 @@
+"""Confidence labels and plain-language findings for leadership (defined once, here).
+
+A label summarises the adjusted p-value, the interval and the power of a comparison:
+
+* **strong** — NB model result, BH/Holm-adjusted p < 0.05, the 95 % interval excludes 1 and
+  the comparison was not underpowered;
+* **suggestive** — adjusted p < 0.10 (passes the monthly false-discovery control) but not
+  strong (an underpowered comparison, a small-sample permutation result, or 0.05 ≤ p < 0.10);
+* **inconclusive** — everything else, including "too few posts to test".
+
+Findings never claim causation: posts are not randomised, so a difference is an association.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+STRONG_AT = 0.05
+SUGGESTIVE_AT = 0.10
+CONFIDENCE_LEVELS = ("strong", "suggestive", "inconclusive")
+
+CONFIDENCE_FOOTER = (
+    "How to read the confidence labels. Each finding compares the interactions per person "
+    "reached (per impression on LinkedIn, per view on TikTok) of one kind of post with all "
+    "other posts of the last months, allowing for platform, format, month and posting time. "
+    "'Strong': the difference is very unlikely to be chance (under 5 % after allowing for "
+    "the number of comparisons in this report), the range of likely values does not include "
+    "'no difference', and there were enough posts to see an effect of this size. "
+    "'Suggestive': probably not chance (under 10 % after that allowance), but the evidence is "
+    "thin — few posts or a wide range; worth trying deliberately, not yet worth a rule. "
+    "'Inconclusive': the data cannot tell a difference from chance, often because there are "
+    "too few posts; it does not mean there is no difference. The range in brackets is where "
+    "the true ratio most plausibly lies. These are associations in posts we chose to make, "
+    "not proof that one kind of post causes more interactions: topic, timing and format "
+    "travel together."
+)
+
+#: How each hypothesis id is named in a sentence.
+SUBJECTS: dict[str, str] = {
+    "human_centred": "Posts telling a person's story",
+    "brand_colours": "Posts in our brand colours",
+}
+
+PLATFORM_NAMES = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+    "tiktok": "TikTok",
+}
+
+_PER_EXPOSURE = {
+    "facebook": "per person reached",
+    "instagram": "per person reached",
+    "linkedin": "per impression",
+    "tiktok": "per view",
+    "all": "per person reached (or view)",
+}
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def confidence_label(
+    p_adjusted: float | None,
+    ci_low: float | None,
+    ci_high: float | None,
+    underpowered: bool,
+    method: str,
+) -> str:
+    """Return ``"strong"``, ``"suggestive"`` or ``"inconclusive"`` (see module docstring).
+
+    Args:
+        p_adjusted: BH (or Holm) adjusted p-value; None/NaN when no test was run.
+        ci_low: Lower end of the 95 % interval of the rate ratio.
+        ci_high: Upper end.
+        underpowered: True when MDE₈₀ exceeds the warning ratio.
+        method: ``negbin``, ``permutation`` or ``insufficient``.
+    """
+    if method == "insufficient" or _is_missing(p_adjusted):
+        return "inconclusive"
+    excludes_one = (
+        not _is_missing(ci_low) and not _is_missing(ci_high) and (ci_low > 1 or ci_high < 1)
+    )
+    if method == "negbin" and p_adjusted < STRONG_AT and excludes_one and not underpowered:
+        return "strong"
+    if p_adjusted < SUGGESTIVE_AT:
+        return "suggestive"
+    return "inconclusive"
+
+
+def _get(result: Any, name: str, default: Any = None) -> Any:
+    if isinstance(result, Mapping):
+        return result.get(name, default)
+    return getattr(result, name, default)
+
+
+def subject_of(hypothesis_id: str) -> str:
+    """The sentence subject for a hypothesis id (``topic:housing`` → "Posts about housing")."""
+    if hypothesis_id in SUBJECTS:
+        return SUBJECTS[hypothesis_id]
+    if hypothesis_id.startswith("topic:"):
+        return "Posts about " + hypothesis_id.split(":", 1)[1].replace("_", " ")
+    return "Posts marked " + hypothesis_id.replace("_", " ")
+
+
+def _ratio_words(estimate: float) -> str:
+    if 0.95 <= estimate < 1.05:
+        return "about the same interactions"
+    if estimate >= 1:
+        return f"about {estimate:.1f}× the interactions"
+    return f"about {estimate:.1f}× the interactions ({(1 - estimate) * 100:.0f} % fewer)"
+
+
+def plain_finding(result: Any) -> str:
+    """One sentence for leadership; an association, never a cause.
+
+    Args:
+        result: A HypothesisResult or one of ``HypothesisTable.to_records()`` dicts.
+
+    Returns:
+        e.g. "Posts telling a person's story got about 1.3× the interactions per person
+        reached of other posts (95 % interval 1.1–1.6; 38 vs 51 posts, 2024-01..2024-06);
+        suggestive."
+    """
+    subject = subject_of(str(_get(result, "id", "")))
+    platform = str(_get(result, "platform", "all") or "all")
+    where = "" if platform == "all" else f" on {PLATFORM_NAMES.get(platform, platform)}"
+    per = _PER_EXPOSURE.get(platform, "per person reached")
+    groups = _get(result, "n_group") or {}
+    n_with, n_without = groups.get("with", 0), groups.get("without", 0)
+    window = _get(result, "window", "")
+    method = _get(result, "method", "insufficient")
+    confidence = _get(result, "confidence", "inconclusive")
+    estimate = _get(result, "estimate")
+    if method == "insufficient" or _is_missing(estimate):
+        return (
+            f"{subject}{where}: too few posts to compare ({n_with} vs {n_without} posts, "
+            f"{window}); inconclusive."
+        )
+    low, high = _get(result, "ci_low"), _get(result, "ci_high")
+    interval = (
+        "" if _is_missing(low) or _is_missing(high) else f"95 % interval {low:.1f}–{high:.1f}; "
+    )
+    approx = " (approximate, few posts)" if method == "permutation" else ""
+    text = (
+        f"{subject}{where} got {_ratio_words(float(estimate))} {per} of other posts{approx} "
+        f"({interval}{n_with} vs {n_without} posts, {window}); {confidence}"
+    )
+    if _get(result, "underpowered"):
+        text += ", too few posts to detect modest differences"
+    return text + "."

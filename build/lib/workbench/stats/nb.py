@@ -1,0 +1,412 @@
+"""Negative-binomial (NB2) rate models with the max-SE rule (statistics.md §2.1-2.3).
+
+`fit_nb` fits ``y ~ NB2(μ, α)`` with ``log μ = log(exposure) + Xβ`` by maximum likelihood
+(α estimated, ``statsmodels.discrete.discrete_model.NegativeBinomial``) and reports, per
+coefficient, SE = max(model SE, HC0 sandwich SE × √(n/(n−k))) with t(n−k) inference.
+
+The design matrix is built here rather than by a formula engine so that reference levels are
+the most frequent level of each factor (stable SEs, §2.1) and column names are predictable:
+a numeric/boolean term ``x`` gives the column ``x``; a factor term ``f`` (string, category or
+``"C(f)"``) gives ``f[level]`` for every non-reference level.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
+
+#: α̂ below this is the underdispersion boundary: refit as Poisson (§2.2).
+ALPHA_BOUNDARY = 1e-4
+#: SE_HC0 above this multiple of the model SE raises the heavy-tails flag (§2.3).
+HEAVY_TAIL_RATIO = 1.3
+OTHER_LEVEL = "other"
+INTERCEPT = "Intercept"
+_FACTOR_RE = re.compile(r"^C\((?P<name>[^)]+)\)$")
+
+
+def _term_column(term: str) -> tuple[str, bool]:
+    """Column name of a term and whether it is forced to be a factor (``C(name)``)."""
+    match = _FACTOR_RE.match(term.strip())
+    return (match["name"].strip(), True) if match else (term.strip(), False)
+
+
+def _is_factor(values: pd.Series) -> bool:
+    return not (pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values))
+
+
+def reference_level(values: pd.Series) -> str:
+    """The most frequent level (ties broken alphabetically), used as the reference."""
+    counts = values.astype("string").value_counts()
+    top = counts[counts == counts.max()]
+    return str(sorted(top.index.astype(str))[0])
+
+
+def design_matrix(data: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+    """Numeric design matrix (intercept first) for ``terms`` over ``data``.
+
+    Args:
+        data: The frame holding the term columns (not modified).
+        terms: Column names; boolean/numeric columns enter as they are, string/category
+            columns (or ``"C(name)"``) as dummies against their most frequent level.
+
+    Returns:
+        Float frame with the same index as ``data``.
+    """
+    columns: dict[str, np.ndarray] = {INTERCEPT: np.ones(len(data))}
+    for term in terms:
+        name, forced = _term_column(term)
+        values = data[name]
+        if forced or _is_factor(values):
+            levels = values.astype("string").fillna(OTHER_LEVEL).to_numpy(dtype=object)
+            uniques, codes, counts = np.unique(levels, return_inverse=True, return_counts=True)
+            # Reference: the most frequent level, ties broken alphabetically (np.unique sorts).
+            reference = int(np.argmax(counts))
+            for position, level in enumerate(uniques):
+                if position != reference:
+                    columns[f"{name}[{level}]"] = (codes == position).astype("float64")
+        else:
+            columns[name] = pd.to_numeric(values).astype("float64").to_numpy()
+    return pd.DataFrame(columns, index=data.index)
+
+
+def merge_sparse_levels(
+    data: pd.DataFrame, column: str, *, min_count: int = 5, outcome: str | None = "y"
+) -> tuple[pd.DataFrame, list[str]]:
+    """Merge levels with fewer than ``min_count`` posts (or all-zero outcome) into "other".
+
+    Levels whose posts all have ``outcome`` = 0 are merged too (they cause separation, §2.1).
+    Returns a new frame and the list of merged level names; ``data`` is not modified.
+    """
+    levels = data[column].astype("string").fillna(OTHER_LEVEL)
+    uniques, codes, counts = np.unique(levels.to_numpy(dtype=object), return_inverse=True,
+                                       return_counts=True)
+    merged = {str(lv) for lv, c in zip(uniques, counts, strict=True) if c < min_count}
+    if outcome is not None and outcome in data.columns:
+        totals = np.bincount(codes, weights=data[outcome].to_numpy(dtype="float64"),
+                             minlength=len(uniques))
+        merged |= {str(lv) for lv, t in zip(uniques, totals, strict=True) if t == 0}
+    merged = sorted(merged - {OTHER_LEVEL})
+    if not merged:
+        return data.assign(**{column: levels}), []
+    new_levels = levels.mask(levels.isin(merged), OTHER_LEVEL)
+    # An "other" level that is still tiny stays: the budget rule may drop the term instead.
+    return data.assign(**{column: new_levels}), merged
+
+
+def _drop_dependent_columns(exog: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Drop constant and linearly dependent columns (keeping the intercept and the earliest)."""
+    dropped = [c for c in exog.columns[1:] if np.ptp(exog[c].to_numpy()) == 0]
+    exog = exog.drop(columns=dropped)
+    if np.linalg.matrix_rank(exog.to_numpy()) == exog.shape[1]:
+        return exog, dropped
+    kept: list[str] = []
+    for column in exog.columns:
+        trial = exog[[*kept, column]].to_numpy()
+        if np.linalg.matrix_rank(trial) == len(kept) + 1:
+            kept.append(column)
+        else:
+            dropped.append(column)
+    return exog[kept], dropped
+
+
+@dataclass(frozen=True)
+class NBFit:
+    """A fitted NB2 (or Poisson at the α boundary) rate model with max-SE inference.
+
+    Attributes:
+        params: Regression coefficients (log rate ratios), α excluded.
+        se_model: Model-based (inverse Hessian) SEs.
+        se_robust: HC0 sandwich SEs × √(n/(n−k)).
+        se: The SE used for inference: elementwise max of the two.
+        cov_model: Model-based covariance of ``params``.
+        cov_robust: Scaled HC0 covariance of ``params`` (for multi-df Wald tests).
+        alpha: Estimated NB2 dispersion (0 for the Poisson fallback; NaN when not fitted).
+        n: Posts in the fit.
+        k: Regression coefficients (α excluded).
+        llf: Log-likelihood.
+        converged: False when no fit converged; then no estimate may be reported.
+        family: ``"negbin"`` or ``"poisson"``.
+        outcome: Outcome column.
+        exposure: Exposure column, or None.
+        offset: True when log(exposure) is an offset; False when it is a free centred covariate
+            ``log_exposure_c`` (the elasticity/covariate model).
+        terms: Terms requested.
+        mu: Fitted means per post (index of the data).
+        dropped_columns: Design columns dropped as constant or collinear.
+        notes: Plain-language remarks (fallbacks, dropped columns).
+        result: The underlying statsmodels results object (None when not fitted).
+    """
+
+    params: pd.Series
+    se_model: pd.Series
+    se_robust: pd.Series
+    se: pd.Series
+    cov_model: pd.DataFrame
+    cov_robust: pd.DataFrame
+    alpha: float
+    n: int
+    k: int
+    llf: float
+    converged: bool
+    family: str
+    outcome: str
+    exposure: str | None
+    offset: bool
+    terms: tuple[str, ...]
+    mu: pd.Series
+    dropped_columns: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+    result: object | None = None
+
+    @property
+    def df_resid(self) -> int:
+        """Residual degrees of freedom n − k used for the t quantiles."""
+        return self.n - self.k
+
+    def irr(self, name: str) -> float:
+        """Rate ratio exp(β) of design column ``name``."""
+        return float(np.exp(self.params[name])) if self.converged else float("nan")
+
+    def ci(self, name: str, level: float = 0.95) -> tuple[float, float]:
+        """Max-SE t(n−k) interval for the rate ratio of ``name``."""
+        if not self.converged:
+            return float("nan"), float("nan")
+        q = stats.t.ppf(0.5 + level / 2, self.df_resid)
+        b, s = self.params[name], self.se[name]
+        return float(np.exp(b - q * s)), float(np.exp(b + q * s))
+
+    def p_value(self, name: str) -> float:
+        """Two-sided max-SE t(n−k) p-value for ``name``."""
+        if not self.converged:
+            return float("nan")
+        t_stat = self.params[name] / self.se[name]
+        return float(2 * stats.t.sf(abs(t_stat), self.df_resid))
+
+    def heavy_tails(self, name: str) -> bool:
+        """True when the sandwich SE exceeds 1.3 × the model SE (outliers, §2.3)."""
+        ratio = self.se_robust[name] / self.se_model[name] if self.converged else 0.0
+        return bool(ratio > HEAVY_TAIL_RATIO)
+
+    def wald_p(self, names: Sequence[str]) -> float:
+        """Robust joint Wald F-test p of ``names`` = 0 (F(df, n−k), scaled HC0 covariance)."""
+        if not self.converged:
+            return float("nan")
+        names = [n for n in names if n in self.params.index]
+        if not names:
+            return float("nan")
+        b = self.params[names].to_numpy()
+        cov = self.cov_robust.loc[names, names].to_numpy()
+        stat = float(b @ np.linalg.pinv(cov) @ b) / len(names)
+        return float(stats.f.sf(stat, len(names), self.df_resid))
+
+    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
+        """Per-term table: term, irr, ci_low, ci_high, p_value, se_model, se_robust, se."""
+        rows = []
+        for name in self.params.index:
+            low, high = self.ci(name, level)
+            rows.append(
+                {
+                    "term": name,
+                    "irr": self.irr(name),
+                    "ci_low": low,
+                    "ci_high": high,
+                    "p_value": self.p_value(name),
+                    "se_model": float(self.se_model[name]),
+                    "se_robust": float(self.se_robust[name]),
+                    "se": float(self.se[name]),
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=["term", "irr", "ci_low", "ci_high", "p_value", "se_model", "se_robust", "se"],
+        )
+
+    def _repr_html_(self) -> str:
+        head = (
+            f"<p>{self.family} fit of {html.escape(self.outcome)}, n = {self.n}, k = {self.k}, "
+            f"α̂ = {self.alpha:.3g}, converged = {self.converged}</p>"
+        )
+        return head + self.to_frame().to_html(index=False, float_format="{:.3g}".format)
+
+
+def lr_p(full: NBFit, reduced: NBFit) -> float:
+    """Likelihood-ratio p of ``full`` against the nested ``reduced`` fit (χ², Δk df)."""
+    if not (full.converged and reduced.converged) or full.family != reduced.family:
+        return float("nan")
+    df = full.k - reduced.k
+    if df <= 0:
+        return float("nan")
+    stat = max(2.0 * (full.llf - reduced.llf), 0.0)
+    return float(stats.chi2.sf(stat, df))
+
+
+def _sandwich(model, params: np.ndarray) -> np.ndarray:
+    """HC0 sandwich covariance H⁻¹ (Σ sᵢsᵢᵀ) H⁻¹ over all parameters (α included)."""
+    hessian = model.hessian(params)
+    scores = model.score_obs(params)
+    bread = np.linalg.inv(-hessian)
+    return bread @ (scores.T @ scores) @ bread
+
+
+def _fit_discrete(model) -> tuple[object | None, bool]:
+    """Fit with Newton, retry with BFGS; return (result, converged)."""
+    for method in ("newton", "bfgs"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                warnings.simplefilter("ignore", HessianInversionWarning)
+                warnings.simplefilter("ignore", RuntimeWarning)
+                result = model.fit(disp=0, maxiter=300 if method == "newton" else 1000,
+                                   method=method)
+        except (np.linalg.LinAlgError, ValueError, OverflowError):
+            continue
+        params = np.asarray(result.params)
+        if result.mle_retvals.get("converged", False) and np.all(np.isfinite(params)):
+            return result, True
+    return None, False
+
+
+def _not_fitted(outcome, exposure, offset, terms, n, notes, dropped) -> NBFit:
+    empty = pd.Series(dtype="float64")
+    return NBFit(
+        params=empty, se_model=empty, se_robust=empty, se=empty,
+        cov_model=pd.DataFrame(), cov_robust=pd.DataFrame(), alpha=float("nan"), n=n, k=0,
+        llf=float("nan"), converged=False, family="negbin", outcome=outcome, exposure=exposure,
+        offset=offset, terms=tuple(terms), mu=pd.Series(dtype="float64"),
+        dropped_columns=tuple(dropped), notes=notes,
+    )
+
+
+def fit_nb(
+    data: pd.DataFrame,
+    outcome: str,
+    exposure: str | None,
+    terms: Sequence[str],
+    offset: bool = True,
+) -> NBFit:
+    """Fit an NB2 rate model with α estimated and max-SE inference (§2.2-2.3).
+
+    Args:
+        data: One row per post (not modified); rows with a missing outcome, exposure or term
+            value are left out.
+        outcome: Count column (``"y"``).
+        exposure: Exposure column, or None for a per-post model without exposure.
+        terms: Covariate terms (see module docstring); the intercept is always included.
+        offset: True: log(exposure) is an offset (interactions ∝ exposure). False: the
+            centred log(exposure) enters as the free covariate ``log_exposure_c`` whose
+            coefficient is the elasticity (§1.3).
+
+    Returns:
+        NBFit. When α̂ < 1e-4 (no overdispersion) the model is refitted as Poisson with the
+        same SE rule and a note; when nothing converges ``converged`` is False and every
+        estimate is NaN (an IRR from a non-converged fit is never reported).
+    """
+    terms = tuple(terms)
+    needed = [outcome, *([exposure] if exposure else []), *(_term_column(t)[0] for t in terms)]
+    frame = data[list(dict.fromkeys(needed))]
+    keep = frame.notna().all(axis=1)
+    if exposure:
+        keep &= pd.to_numeric(frame[exposure], errors="coerce").astype("float64") > 0
+    frame = frame.loc[keep]
+    notes: list[str] = []
+    n = len(frame)
+    if n == 0:
+        return _not_fitted(outcome, exposure, offset, terms, 0, ["no posts to fit"], ())
+
+    exog = design_matrix(frame, terms)
+    endog = pd.to_numeric(frame[outcome]).astype("float64").to_numpy()
+    log_exposure = None
+    if exposure:
+        log_exposure = np.log(pd.to_numeric(frame[exposure]).astype("float64").to_numpy())
+        if not offset:
+            exog["log_exposure_c"] = log_exposure - log_exposure.mean()
+    exog, dropped = _drop_dependent_columns(exog)
+    if dropped:
+        notes.append("left out (constant or collinear): " + ", ".join(dropped))
+    k = exog.shape[1]
+    if n - k < 1:
+        notes.append(f"too few posts ({n}) for {k} coefficients")
+        return _not_fitted(outcome, exposure, offset, terms, n, notes, dropped)
+
+    model_offset = log_exposure if (exposure and offset) else None
+    nb_model = sm.NegativeBinomial(endog, exog, offset=model_offset, loglike_method="nb2")
+    result, converged = _fit_discrete(nb_model)
+    family = "negbin"
+    alpha = float(result.params.iloc[-1]) if converged else float("nan")
+    if not converged or alpha < ALPHA_BOUNDARY:
+        # Boundary (underdispersion) or failure: Poisson, same max-SE rule (§2.2).
+        poisson = sm.Poisson(endog, exog, offset=model_offset)
+        result, converged = _fit_discrete(poisson)
+        if not converged:
+            notes.append("the model did not converge; no estimate reported")
+            return _not_fitted(outcome, exposure, offset, terms, n, notes, dropped)
+        notes.append("no overdispersion detected: Poisson model used")
+        family, alpha, model = "poisson", 0.0, poisson
+    else:
+        model = nb_model
+
+    all_params = np.asarray(result.params, dtype="float64")
+    names = list(exog.columns)
+    try:
+        cov_model_all = np.asarray(result.cov_params(), dtype="float64")
+    except ValueError:  # statsmodels found no covariance (singular Hessian): no estimate
+        notes.append("the model's covariance could not be computed; no estimate reported")
+        return _not_fitted(outcome, exposure, offset, terms, n, notes, dropped)
+    try:
+        cov_hc0_all = _sandwich(model, all_params)
+    except np.linalg.LinAlgError:
+        cov_hc0_all = np.full_like(cov_model_all, np.nan)
+    cov_model = pd.DataFrame(cov_model_all[:k, :k], index=names, columns=names)
+    cov_robust = pd.DataFrame(cov_hc0_all[:k, :k] * n / (n - k), index=names, columns=names)
+    se_model = pd.Series(np.sqrt(np.diag(cov_model)), index=names)
+    se_robust = pd.Series(np.sqrt(np.diag(cov_robust)), index=names)
+    se = np.fmax(se_model, se_robust)  # fmax ignores a NaN sandwich
+    params = pd.Series(all_params[:k], index=names)
+    linear = exog.to_numpy() @ params.to_numpy() + (model_offset if model_offset is not None
+                                                    else 0.0)
+    mu = pd.Series(np.exp(linear), index=frame.index)
+    return NBFit(
+        params=params, se_model=se_model, se_robust=se_robust, se=se,
+        cov_model=cov_model, cov_robust=cov_robust, alpha=alpha, n=n, k=k,
+        llf=float(result.llf), converged=True, family=family, outcome=outcome,
+        exposure=exposure, offset=offset, terms=terms, mu=mu, dropped_columns=tuple(dropped),
+        notes=notes, result=result,
+    )
+
+
+def cluster_se(fit: NBFit, groups: pd.Series) -> tuple[pd.Series, int]:
+    """Cluster-robust SEs of ``fit`` by ``groups`` (e.g. ISO week), statsmodels' correction.
+
+    cov = H⁻¹ (Σ_g s_g s_gᵀ) H⁻¹ · G/(G−1) · (n−1)/(n−k); inference uses t(G−1) (§2.3 item 4).
+
+    Args:
+        fit: A converged NBFit.
+        groups: Cluster label per post, indexed like the data the fit was made on.
+
+    Returns:
+        (SEs of the regression coefficients, number of clusters G).
+    """
+    if not fit.converged or fit.result is None:
+        return pd.Series(dtype="float64"), 0
+    model = fit.result.model
+    params = np.asarray(fit.result.params, dtype="float64")
+    scores = model.score_obs(params)
+    codes, uniques = pd.factorize(groups.loc[fit.mu.index])
+    n_groups = len(uniques)
+    if n_groups < 2:
+        return pd.Series(np.nan, index=fit.params.index), n_groups
+    summed = np.zeros((n_groups, scores.shape[1]))
+    np.add.at(summed, codes, scores)
+    bread = np.linalg.inv(-model.hessian(params))
+    cov = bread @ (summed.T @ summed) @ bread
+    cov *= n_groups / (n_groups - 1) * (fit.n - 1) / (fit.n - fit.k)
+    return pd.Series(np.sqrt(np.diag(cov)[: fit.k]), index=fit.params.index), n_groups
