@@ -102,3 +102,18 @@ def test_report_alone_keeps_real_exports_and_chosen_folders(tmp_path, monkeypatc
     empty = build_parser().parse_args(["report", "--raw", "elsewhere"])
     (tmp_path / "data" / "raw" / "2024-06" / "export.csv").unlink()
     assert not sample_fallback(empty) and empty.raw == "elsewhere"
+
+
+def test_money_and_service_labels_come_from_the_profile(sample_profile):
+    from workbench.kpis import service_kpis
+    from workbench.report.display import kpi_label, money_unit, platform_label
+
+    assert service_kpis(sample_profile) == ["translation_revenue", "translation_inquiries"]
+    assert money_unit("translation_revenue", sample_profile) == "$"
+    assert money_unit("translation_inquiries", sample_profile) == ""
+    assert platform_label("services", sample_profile) == "Translation services"
+    shop = {"label": "Loja social", "kpis": {"vendas": {"label": "Vendas", "money": True}}}
+    other = {"currency": "EUR", "services": shop}
+    assert service_kpis(other) == ["vendas"] and kpi_label("vendas", other) == "Vendas"
+    assert money_unit("vendas", other) == "EUR " and money_unit("cost", other) == "EUR "
+    assert service_kpis({}) == [] and money_unit("cost", {}) == ""

@@ -4,7 +4,7 @@ Two forms: a CSV with two header rows (metric names, then descriptions) and an `
 is really SpreadsheetML 2003 XML (xlrd refuses it). The XML is parsed directly; invalid
 UTF-8 byte sequences (seen in real files) are replaced before parsing, and control
 characters XML forbids are removed. ``Posted`` is US Pacific time (like the modern Meta
-exports, §1.5) and is converted to the organisation zone.
+exports, export-formats §1.5) and is converted to the organisation zone.
 
 Kind ``legacy_facebook_posts`` → ``posts`` (platform facebook, exposure ``reach``).
 """

@@ -93,7 +93,7 @@ KNOWN_UNUSED = {
     "negative feedback from users", "unique negative feedback from users", "ad cpm (usd)",
     "ad impressions",
 }
-#: Dynamic or breakdown columns of the 2026 "everything ticked" export (§1.3).
+#: Dynamic or breakdown columns of the 2026 "everything ticked" export (export-formats §1.3).
 KNOWN_UNUSED_PATTERNS = re.compile(
     r"^(percentage of .* at interval \d+|.* by top audience \(.*\)|.* by country \(.*\)"
     r"|.* from (recommendations|shares|followers|boosted posts|organic posts))$"
@@ -553,12 +553,12 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
 
 
 def parse_facebook_posts(raw: RawFile, ctx: ParseContext) -> ParsedExport:
-    """Parse a Business Suite Facebook post export (§1) into canonical posts."""
+    """Parse a Business Suite Facebook post export (export-formats §1) into canonical posts."""
     return _parse_posts(raw, ctx, "facebook", FACEBOOK_POSTS.name)
 
 
 def parse_instagram_posts(raw: RawFile, ctx: ParseContext) -> ParsedExport:
-    """Parse a Business Suite Instagram post export (§2) into canonical posts."""
+    """Parse a Business Suite Instagram post export (export-formats §2) into canonical posts."""
     return _parse_posts(raw, ctx, "instagram", INSTAGRAM_POSTS.name)
 
 
@@ -680,7 +680,7 @@ def _chart_rows(raw: RawFile, start: int, delimiter: str) -> tuple[np.ndarray, n
 
 
 def parse_chart(raw: RawFile, ctx: ParseContext) -> ParsedExport:
-    """Parse a Business Suite chart download (§1b) into the ``daily`` table."""
+    """Parse a Business Suite chart download (export-formats §1b) into the ``daily`` table."""
     start, title, header, delimiter = _chart_head(raw)
     words = normalise_header(title)
     platform = None

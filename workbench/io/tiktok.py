@@ -47,7 +47,7 @@ from workbench.io.registry import ExportKind, ParseContext, ParsedExport, regist
 
 PLATFORM = "tiktok"
 
-#: Month names as TikTok writes them in the UI languages seen or expected (§5.3).
+#: Month names as TikTok writes them in the UI languages seen or expected (export-formats §5.3).
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     [
