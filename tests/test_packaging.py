@@ -13,10 +13,15 @@ with ``pytest --install`` (``.ci/run`` runs it after ``make test``), not inside 
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
 import subprocess
+import sys
+import tomllib
 import venv
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
@@ -76,3 +81,39 @@ def test_plain_install_runs_sample_ingest_and_report(tmp_path):
     html = (reports / "2024-06" / "report.html").read_text(encoding="utf-8")
     organisation = yaml.safe_load((project / "params" / "org.yaml").read_text("utf-8"))["name"]
     assert organisation in html
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_every_runtime_import_is_a_runtime_dependency():
+    """Cheap static twin of the install test: third-party imports anywhere in workbench/."""
+    runtime = {_name(r) for r in _pyproject()["project"]["dependencies"]}
+    owners = packages_distributions()
+    imported = set()
+    for path in (ROOT / "workbench").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"workbench"}
+    undeclared = {m: owners.get(m) for m in third_party
+                  if not {_name(d) for d in owners.get(m, [m])} & runtime}
+    assert undeclared == {}
+
+
+def test_environment_yml_mirrors_pyproject():
+    project = _pyproject()["project"]
+    declared = project["dependencies"] + project["optional-dependencies"]["dev"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = {_name(d): d.replace(" ", "") for d in env["dependencies"] if isinstance(d, str)}
+    for requirement in declared:
+        assert conda.get(_name(requirement), "").replace("_", "-") == \
+            requirement.replace(" ", "").replace("_", "-"), requirement
+    assert any(isinstance(d, dict) and "-e ." in d.get("pip", []) for d in env["dependencies"])
