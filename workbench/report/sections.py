@@ -27,8 +27,12 @@ TREND_KPIS = (
     ("tiktok", "avg_views_per_video"),
     ("website", "visits"),
     ("ads", "clicks"),
-    ("services", "translation_inquiries"),
 )
+
+
+def trend_kpis(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """:data:`TREND_KPIS`, then the organisation's own service KPIs (org.yaml)."""
+    return [*TREND_KPIS, *(("services", kpi) for kpi in service_kpis(params))]
 
 
 # --------------------------------------------------------------------------- data quality
