@@ -22,15 +22,17 @@ START, END = "2025-01", "2025-08"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
+def sample(tmp_path_factory, sample_params_dir):
     base = tmp_path_factory.mktemp("e2e")
     raw, processed = base / "raw", base / "processed"
-    assert main(["sample-data", "--out", str(raw), "--seed", "11",
+    pdir = ["--params-dir", str(sample_params_dir)]
+    assert main([*pdir, "sample-data", "--out", str(raw), "--seed", "11",
                  "--start", START, "--end", END, "--experiment"]) == 0
-    assert main(["ingest", str(raw), "--out", str(processed)]) == 0
-    assert main(["label", str(processed)]) == 0
+    assert main([*pdir, "ingest", str(raw), "--out", str(processed)]) == 0
+    assert main([*pdir, "label", str(processed)]) == 0
     truth = json.loads((raw / "truth.json").read_text(encoding="utf-8"))
-    return {"base": base, "raw": raw, "processed": processed, "truth": truth}
+    return {"base": base, "raw": raw, "processed": processed, "truth": truth,
+            "params_dir": sample_params_dir}
 
 
 FB_IG_KPIS = ("posts", "post_engagement", "top_post_reach", "new_followers", "reach",
@@ -63,7 +65,8 @@ def test_every_post_has_labels(sample):
 @pytest.fixture(scope="module")
 def report(sample):
     reports = sample["base"] / "reports"
-    out = run_report("2025-07", sample["raw"], sample["processed"], reports)
+    out = run_report("2025-07", sample["raw"], sample["processed"], reports,
+                     params_dir=sample["params_dir"])
     return {"dir": out, "reports": reports}
 
 
@@ -128,24 +131,25 @@ def test_failed_run_keeps_previous_report(report, sample, tmp_path):
     nbformat.write(broken, broken_dir / "02_kpis.ipynb")
     with pytest.raises(ReportError, match=r"02_kpis.ipynb failed in cell .*planted failure"):
         run_report("2025-07", sample["raw"], sample["processed"], report["reports"],
-                   notebooks_dir=broken_dir)
+                   notebooks_dir=broken_dir, params_dir=sample["params_dir"])
     assert (out / "report.html").read_bytes() == before
     assert (out / "failed" / "02_kpis.ipynb").exists()
 
 
 def test_cli_report_error_is_one_line(sample, capsys, tmp_path):
-    code = main(["report", "--month", "2031-01", "--raw", str(sample["raw"]),
-                 "--processed", str(sample["processed"]), "--reports", str(tmp_path)])
+    code = main(["--params-dir", str(sample["params_dir"]), "report", "--month", "2031-01",
+                 "--raw", str(sample["raw"]), "--processed", str(sample["processed"]),
+                 "--reports", str(tmp_path)])
     assert code == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
     assert "no posts or daily figures for 2031-01" in err and "Hint:" in err
 
 
-def test_params_layering(tmp_path):
+def test_params_layering(tmp_path, sample_params_dir):
     params_file = tmp_path / "extra.yaml"
     params_file.write_text("alpha: 0.01\nwindow_months: 3\n", encoding="utf-8")
-    params = load_params(ROOT / "params", params_file, [("window_months", "4"),
+    params = load_params(sample_params_dir, params_file, [("window_months", "4"),
                                                         ("month", "2024-03")])
     assert params["alpha"] == 0.01
     assert params["window_months"] == 4

@@ -24,6 +24,19 @@ def _params(args: argparse.Namespace) -> dict:
     )
 
 
+def _sample_params(args: argparse.Namespace) -> dict:
+    """The sample organisation's own profile (never params/org.yaml), then --params and -p."""
+    from workbench.config import deep_merge, parse_cli_value, read_yaml, set_dotted
+    from workbench.sample.profile import sample_params
+
+    params = sample_params(getattr(args, "params_dir", None))
+    if getattr(args, "params", None):
+        params = deep_merge(params, read_yaml(args.params))
+    for key, value in getattr(args, "p", None) or []:
+        set_dotted(params, key, parse_cli_value(key, value))
+    return params
+
+
 def cmd_sample_data(args: argparse.Namespace) -> int:
     """Run `workbench sample-data`."""
     from workbench.sample import generate_sample
@@ -33,7 +46,7 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
         seed=args.seed,
         start=args.start,
         end=args.end,
-        params=_params(args),
+        params=_sample_params(args),
         experiment=args.experiment,
     )
     print(
@@ -88,10 +101,47 @@ def cmd_labels_export(args: argparse.Namespace) -> int:
     return 0
 
 
+#: `workbench report` with these folders and no exports in data/raw/ reports on the sample.
+DEFAULT_FOLDERS = {"raw": "data/raw", "processed": "data/processed", "reports": "reports"}
+SAMPLE_FOLDERS = {"raw": "data/sample/raw", "processed": "data/sample/processed",
+                  "reports": "reports/sample"}
+
+
+def holds_exports(folder: Path) -> bool:
+    """Whether ``folder`` holds any file other than hidden ones (``.gitkeep``)."""
+    return folder.is_dir() and any(
+        p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        for p in folder.rglob("*"))
+
+
+def sample_fallback(args: argparse.Namespace) -> bool:
+    """What ``make report`` does, for ``workbench report`` alone (Windows, conda, no make).
+
+    With the default folders and no exports in ``data/raw/``, report on the fictional sample
+    organisation instead: generate its exports into ``data/sample/raw/`` (once) and write the
+    report under ``reports/sample/``, saying so loudly. Returns whether it switched.
+    """
+    if any(getattr(args, k) != v for k, v in DEFAULT_FOLDERS.items()):
+        return False
+    if holds_exports(Path(args.raw)):
+        return False
+    print("=" * 78 + "\ndata/raw/ holds no exports: reporting on the SAMPLE organisation's "
+          "FICTIONAL data\n(data/sample/raw/ -> reports/sample/). Put your exports in "
+          "data/raw/<YYYY-MM>/ to report on them.\n" + "=" * 78, flush=True)
+    for key, value in SAMPLE_FOLDERS.items():
+        setattr(args, key, value)
+    if not (Path(args.raw) / "truth.json").exists():
+        from workbench.sample import generate_sample
+
+        generate_sample(Path(args.raw), params=_sample_params(args), experiment=True)
+    return True
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Run `workbench report`."""
     from workbench.report.runner import run_report
 
+    sample_fallback(args)
     out = run_report(
         month=args.month,
         raw_dir=Path(args.raw),

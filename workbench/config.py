@@ -151,4 +151,4 @@ def validate_params(params: Mapping[str, Any], source: str | Path | None = None)
 
 def org_timezone(params: Mapping[str, Any]) -> str:
     """The organisation's IANA time zone."""
-    return str(params.get("timezone", "America/Toronto"))
+    return str(params["timezone"])

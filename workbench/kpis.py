@@ -9,7 +9,7 @@ already converted) and the platform's own day for daily series.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -229,7 +229,12 @@ def _first_available(*computes):
     return compute
 
 
-def kpi_specs() -> list[KpiSpec]:
+def service_kpis(params: dict | None) -> list[str]:
+    """The service KPIs ``org.yaml`` lists under ``services.kpis`` (none when absent)."""
+    return [str(k) for k in (((params or {}).get("services") or {}).get("kpis") or {})]
+
+
+def kpi_specs(service_kpis: Iterable[str] = ()) -> list[KpiSpec]:
     """Every KPI of DESIGN.md, in report order."""
     specs: list[KpiSpec] = []
     for platform in SOCIAL:
@@ -325,7 +330,7 @@ def kpi_specs() -> list[KpiSpec]:
     for column in ("clicks", "impressions", "cost", "conversions", "ctr"):
         kind = "mean" if column == "ctr" else "total"
         specs.append(KpiSpec("ads", column, kind, "Google Ads campaign report", _ads(column)))
-    for kpi in ("translation_revenue", "translation_inquiries"):
+    for kpi in service_kpis:  # the organisation's own, from org.yaml (service_kpis())
         specs.append(KpiSpec("services", kpi, "total", "manual", _manual("services", kpi)))
     return specs
 
@@ -343,6 +348,7 @@ def kpi_table(
     *,
     change_interval: Callable[[str, str], tuple[float | None, float | None]] | None = None,
     include_empty: bool = False,
+    service_kpis: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Compute the DESIGN.md KPI table for ``month`` with the previous month beside it.
 
@@ -353,6 +359,8 @@ def kpi_table(
             ``change_pct`` where the statistics spec has one (post-based KPIs).
         include_empty: Keep KPIs with no value this month and last (default: dropped, so a
             platform the organisation does not use leaves no empty rows).
+        service_kpis: The organisation's service KPIs (:func:`service_kpis` of the params),
+            read from the ``manual`` table under platform ``services``.
 
     Returns:
         One row per KPI with the columns of :data:`KPI_COLUMNS`.
@@ -361,7 +369,7 @@ def kpi_table(
     period = month_period(month)
     previous_period = period - 1
     rows = []
-    for spec in kpi_specs():
+    for spec in kpi_specs(service_kpis):
         value = spec.compute(full, period)
         previous = spec.compute(full, previous_period)
         if value is None and previous is None and not include_empty:
@@ -402,11 +410,13 @@ def kpi_frame(rows: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def kpi_history(tables: dict[str, pd.DataFrame], months: list[str]) -> pd.DataFrame:
+def kpi_history(
+    tables: dict[str, pd.DataFrame], months: list[str], service_kpis: Iterable[str] = ()
+) -> pd.DataFrame:
     """Long table (platform, kpi, month, value, kind) of every KPI over ``months``, for trends."""
     full = {name: _table(tables, name) for name in ("posts", "daily", "web", "ads", "manual")}
     rows = []
-    for spec in kpi_specs():
+    for spec in kpi_specs(service_kpis):
         for month in months:
             value = spec.compute(full, month_period(month))
             rows.append(

@@ -1,8 +1,6 @@
 import pytest
 
-from workbench.config import load_params
-
 
 @pytest.fixture(scope="session")
-def params():
-    return load_params()
+def params(_sample_profile):
+    return _sample_profile

@@ -11,13 +11,13 @@ from workbench.experiments.registry import read_registration
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    from workbench.config import load_params
     from workbench.io.ingest import ingest
     from workbench.labels import run_label
     from workbench.sample import generate_sample
+    from workbench.sample.profile import sample_params
 
     root = tmp_path_factory.mktemp("sample")
-    params = load_params()
+    params = sample_params()
     truth = generate_sample(root / "raw", seed=7, start="2024-04", end="2024-09", params=params,
                             experiment=True)
     ingest(root / "raw", root / "processed", params)
@@ -53,9 +53,10 @@ def test_cli_analyze_writes_notebook_html_and_results(sample, capsys):
     assert (out / "experiment_analysis.ipynb").exists()
 
 
-def test_cli_new_refuses_a_start_in_the_past(sample, capsys):
+def test_cli_new_refuses_a_start_in_the_past(sample, capsys, sample_params_dir):
     root, _, _ = sample
-    code = main(["experiment", "new", "late", "--hypothesis", "human_centred", "--arms",
+    code = main(["--params-dir", str(sample_params_dir), "experiment", "new", "late",
+                 "--hypothesis", "human_centred", "--arms",
                  "story,info", "--platforms", "facebook", "--start", "2024-05-06", "--weeks",
                  "4", "--posts-per-week", "2", "--processed", str(root / "processed"),
                  "--registry", str(root / "reg"), "--reports", str(root / "reports")])

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.config import load_params
 from workbench.io.check import check_files
 from workbench.io.ingest import ingest
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ParseContext, detect
 from workbench.io.tables import load_tables
+from workbench.sample.profile import sample_params
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -64,7 +64,7 @@ def mixed(tmp_path_factory):
         destination = raw / target
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(FIXTURES / source, destination)
-    params = load_params()
+    params = sample_params()
     result = ingest(raw, base / "processed", params)
     return {"raw": raw, "processed": base / "processed", "params": params, "result": result}
 

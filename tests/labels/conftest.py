@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.config import load_params
 from workbench.schema import conform_posts
 
 GOLD = Path(__file__).with_name("gold_captions.csv")
@@ -24,8 +23,8 @@ CAPTIONS = [
 
 
 @pytest.fixture
-def params() -> dict:
-    return load_params()
+def params(sample_profile) -> dict:
+    return sample_profile
 
 
 @pytest.fixture

@@ -45,11 +45,12 @@ def test_export_sorted_least_confident_first_with_protected_ids(processed, param
     assert table["post_id"].str.fullmatch(r'="\d{18}"').all()  # Excel keeps it as text
 
 
-def test_round_trip_from_the_cli(processed, tmp_path, capsys, params):
+def test_round_trip_from_the_cli(processed, tmp_path, capsys, params, sample_params_dir):
+    pdir = ["--params-dir", str(sample_params_dir)]
     review = tmp_path / "review.csv"
-    assert main(["labels-export", str(processed), "--out", str(review)]) == 0
+    assert main([*pdir, "labels-export", str(processed), "--out", str(review)]) == 0
     table = _read_export(review)
-    assert main(["label", str(processed)]) == 0
+    assert main([*pdir, "label", str(processed)]) == 0
     before = _labels(processed)
 
     # The analyst edits two rows and confirms a third, then saves from Excel (same format).
@@ -63,7 +64,7 @@ def test_round_trip_from_the_cli(processed, tmp_path, capsys, params):
     edited = tmp_path / "edited.csv"
     edited.write_bytes(table.to_csv(index=False).encode("utf-8-sig"))
 
-    assert main(["label", str(processed), "--overrides", str(edited)]) == 0
+    assert main([*pdir, "label", str(processed), "--overrides", str(edited)]) == 0
     printed = capsys.readouterr().out
     assert "3 rows applied" in printed
     after = _labels(processed)
@@ -79,14 +80,14 @@ def test_round_trip_from_the_cli(processed, tmp_path, capsys, params):
     (processed / "labels.parquet").unlink()
     posts = pd.read_parquet(processed / "posts.parquet")
     posts.iloc[::-1].to_parquet(processed / "posts.parquet", index=False)
-    assert main(["label", str(processed)]) == 0
+    assert main([*pdir, "label", str(processed)]) == 0
     again = _labels(processed)
     assert again.loc[key(first), "topic"] == new_topic
     assert again.loc[key(second), "human_centred"] == (flipped == "TRUE")
     assert (processed.parent / "label_overrides.csv").exists()  # outside processed/
 
     # A new export shows the overridden labels.
-    assert main(["labels-export", str(processed), "--out", str(review)]) == 0
+    assert main([*pdir, "labels-export", str(processed), "--out", str(review)]) == 0
     export_again = _read_export(review)
     row = export_again[export_again["post_id"] == f'="{key(first)[1]}"'].iloc[0]
     assert row["topic"] == new_topic and row["label_source"] == "override"

@@ -51,6 +51,6 @@ def test_kpi_table_marks_sum_of_daily_and_intervals():
 def test_formatting():
     assert fmt_number(None) == "–"
     assert fmt_number(0.0523, "ctr") == "5.2%"
-    assert fmt_number(1234.0, "cost") == "$1,234"
+    assert fmt_number(1234.0, "cost", "$") == "$1,234" and fmt_number(1234.0, "cost") == "1,234"
     assert fmt_change(float("nan")) == "–"
     assert excerpt("a\n b  c" + "x" * 200, 10).endswith("…")

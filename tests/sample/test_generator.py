@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.config import load_params
 from workbench.errors import ConfigError
 from workbench.sample import generate_sample
 from workbench.sample.calendar import default_range
+from workbench.sample.profile import sample_params
 
 TORONTO = ZoneInfo("America/Toronto")
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -55,7 +55,7 @@ META_NAME = re.compile(r"^[A-Z][a-z]{2}-\d{2}-\d{4}_[A-Z][a-z]{2}-\d{2}-\d{4}_\d
 
 @pytest.fixture(scope="module")
 def params() -> dict:
-    return load_params()
+    return sample_params()
 
 
 @pytest.fixture(scope="module")

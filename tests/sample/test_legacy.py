@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from workbench.config import load_params
 from workbench.io.ingest import ingest
 from workbench.sample import generate_sample
+from workbench.sample.profile import sample_params
 
 SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -22,7 +22,7 @@ NAME = re.compile(
 
 @pytest.fixture(scope="module")
 def params() -> dict:
-    return load_params()
+    return sample_params()
 
 
 @pytest.fixture(scope="module")

@@ -50,7 +50,7 @@ PLATFORM = "linkedin"
 ACTIVITY_RE = r"urn:li:(?:activity|share|ugcPost):(\d+)"
 DEMOGRAPHIC_SHEETS = ("Location", "Job function", "Seniority", "Industry", "Company size")
 
-#: ``All posts`` headers (current names first, older "Update …" names as aliases, §4.1).
+#: ``All posts`` headers (current names first, older "Update …" aliases; export-formats §4.1).
 POST_ALIASES: dict[str, tuple[str, ...]] = {
     "caption": ("Post title", "Update title", "Post Title"),
     "permalink": ("Post link", "Update link"),
@@ -382,7 +382,7 @@ def parse_followers(raw: RawFile, ctx: ParseContext) -> ParsedExport:
                                column="Date", hint="download the followers export again")
     dates = _dates(frame[found["date"]], raw.path, "New followers")
     if "total" in found:
-        # 'Total followers' here is the daily gain, not the running total (§4.2).
+        # 'Total followers' here is the daily gain, not the running total (export-formats §4.2).
         follows = to_number(frame[found["total"]])
         notes.append("follows = 'Total followers' of 'New followers' (daily gain: sponsored + "
                      "organic + auto-invited)")

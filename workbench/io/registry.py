@@ -38,11 +38,12 @@ class ParseContext:
     """What a parser may need besides the file.
 
     Attributes:
-        tz: The organisation's IANA time zone (``America/Toronto``).
+        tz: The organisation's IANA time zone (``params/org.yaml`` ``timezone``); the ingest
+            always passes it. UTC only for a parser called on its own.
         params: The merged run parameters (org profile included).
     """
 
-    tz: str = "America/Toronto"
+    tz: str = "UTC"
     params: dict[str, Any] = field(default_factory=dict)
 
 

@@ -150,7 +150,7 @@ def ensure_processed(
         from workbench.sample import generate_sample
 
         print(f"No exports at {raw_dir}: generating the SAMPLE organisation's data (fictional).")
-        generate_sample(raw_dir, params=params, experiment=True)
+        generate_sample(raw_dir, experiment=True)  # the sample organisation's own profile
     if needs_ingest(raw_dir, processed_dir):
         result = ingest(raw_dir, processed_dir, params)
         print(result.summary())

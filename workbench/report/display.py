@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -27,14 +28,12 @@ KPI_LABELS = {
     "visits_organic_search": "Visits: organic search",
     "visits_organic_social": "Visits: organic social",
     "visits_referral": "Visits: referral",
-    "visits_paid_search": "Visits: paid search (Ad Grant)",
+    "visits_paid_search": "Visits: paid search",
     "clicks": "Ad clicks",
     "impressions": "Ad impressions",
-    "cost": "Ad spend (grant)",
+    "cost": "Ad spend",
     "conversions": "Ad conversions",
     "ctr": "Ad click-through rate",
-    "translation_revenue": "Translation revenue",
-    "translation_inquiries": "Translation inquiries",
 }
 PLATFORM_LABELS = {
     "facebook": "Facebook",
@@ -42,8 +41,8 @@ PLATFORM_LABELS = {
     "linkedin": "LinkedIn",
     "tiktok": "TikTok",
     "website": "Website",
-    "ads": "Google Ad Grant",
-    "services": "Translation services",
+    "ads": "Google Ads",
+    "services": "Services",
     "all": "All platforms",
 }
 KIND_NOTES = {
@@ -74,14 +73,47 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def fmt_number(value: float | None, kpi: str = "") -> str:
-    """Format a KPI value for people: thousands separators, rates as percent."""
+def _services(params: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return ((params or {}).get("services") or {}).get("kpis") or {}
+
+
+def kpi_label(kpi: str, params: Mapping[str, Any] | None = None) -> str:
+    """A KPI's name for people; the organisation's service KPIs are named in its org.yaml."""
+    own = (_services(params).get(kpi) or {}).get("label")
+    return str(own or KPI_LABELS.get(kpi) or kpi.replace("_", " ").capitalize())
+
+
+def platform_label(platform: str, params: Mapping[str, Any] | None = None) -> str:
+    """A platform's name for people (``services`` as org.yaml's ``services.label``)."""
+    if platform == "services":
+        return str(((params or {}).get("services") or {}).get("label") or "Services")
+    return PLATFORM_LABELS.get(platform, platform)
+
+
+def money_unit(kpi: str, params: Mapping[str, Any] | None = None) -> str:
+    """The currency shown before a money KPI (ad spend, service KPIs with ``money: true``).
+
+    org.yaml's ``currency_symbol`` ("$", "€"), else its ``currency`` code; "" for other KPIs.
+    """
+    if kpi != "cost" and not (_services(params).get(kpi) or {}).get("money"):
+        return ""
+    params = params or {}
+    if params.get("currency_symbol"):
+        return str(params["currency_symbol"])
+    return f"{params['currency']} " if params.get("currency") else ""
+
+
+def fmt_number(value: float | None, kpi: str = "", unit: str = "") -> str:
+    """Format a KPI value for people: thousands separators, rates as percent.
+
+    ``unit`` is the currency of a money KPI (:func:`money_unit`), shown before whole units.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if kpi == "ctr":
         return f"{100 * value:.1f}%"
-    if kpi in ("cost", "translation_revenue"):
-        return f"${value:,.0f}"
+    if unit:
+        return f"{unit}{value:,.0f}"
     if abs(value - round(value)) < 1e-9:
         return f"{value:,.0f}"
     return f"{value:,.1f}"
@@ -103,8 +135,16 @@ def fmt_change(
     return text
 
 
-def kpi_table_html(kpis: pd.DataFrame, *, platforms: Iterable[str] | None = None) -> Html:
-    """The KPI table for leadership: value, previous month, change with its interval."""
+def kpi_table_html(
+    kpis: pd.DataFrame,
+    *,
+    platforms: Iterable[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Html:
+    """The KPI table for leadership: value, previous month, change with its interval.
+
+    ``params`` (the organisation's) name its service KPIs and give its currency.
+    """
     rows = kpis if platforms is None else kpis[kpis["platform"].isin(list(platforms))]
     body = []
     current_platform = None
@@ -112,16 +152,17 @@ def kpi_table_html(kpis: pd.DataFrame, *, platforms: Iterable[str] | None = None
         if row.platform != current_platform:  # one heading row per platform, easier to scan
             current_platform = row.platform
             body.append(f"<tr class='group'><th colspan='4'>"
-                        f"{esc(PLATFORM_LABELS.get(row.platform, row.platform))}</th></tr>")
+                        f"{esc(platform_label(row.platform, params))}</th></tr>")
         kind_note = KIND_NOTES.get(row.kind, "")
-        label = esc(KPI_LABELS.get(row.kpi, row.kpi))
+        label = esc(kpi_label(row.kpi, params))
+        unit = money_unit(row.kpi, params)
         if kind_note:
             label += f" <span class='kind'>({esc(kind_note)})</span>"
         body.append(
             "<tr>"
             f"<td>{label}</td>"
-            f"<td class='num'>{fmt_number(row.value, row.kpi)}</td>"
-            f"<td class='num'>{fmt_number(row.previous, row.kpi)}</td>"
+            f"<td class='num'>{fmt_number(row.value, row.kpi, unit)}</td>"
+            f"<td class='num'>{fmt_number(row.previous, row.kpi, unit)}</td>"
             f"<td class='num'>{fmt_change(row.change_pct, row.ci_low, row.ci_high)}</td>"
             "</tr>"
         )

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from workbench.report.display import KPI_LABELS, PLATFORM_LABELS
+from workbench.report.display import PLATFORM_LABELS, kpi_label
 
 DEFAULT_BLUE = "#1F4E9A"
 DEFAULT_YELLOW = "#F6C83E"
@@ -62,7 +62,7 @@ def kpi_trends(
         kind = series["kind"].iloc[0] if len(series) else ""
         suffix = " (sum of daily)" if kind == "sum_of_daily" else ""
         ax.set_title(
-            f"{PLATFORM_LABELS.get(platform, platform)}: {KPI_LABELS.get(kpi, kpi)}{suffix}",
+            f"{PLATFORM_LABELS.get(platform, platform)}: {kpi_label(kpi)}{suffix}",
             fontsize=8,
         )
         ax.tick_params(axis="y", labelsize=7)

@@ -14,7 +14,7 @@ from typing import Any
 import nbformat
 from nbconvert import HTMLExporter
 
-from workbench.report.display import esc, fmt_change, fmt_number
+from workbench.report.display import esc, fmt_change, fmt_number, money_unit
 from workbench.report.figures import brand_palette
 
 PAGE = """<!DOCTYPE html>
@@ -147,8 +147,9 @@ def render_index_html(reports_dir: str | Path, params: dict[str, Any]) -> str:
             if kpi is None:
                 cells.append("<td class='num'>–</td>")
             else:
+                value = fmt_number(kpi.get("value"), key[1], money_unit(key[1], params))
                 cells.append(
-                    f"<td class='num'>{fmt_number(kpi.get('value'), key[1])}"
+                    f"<td class='num'>{value}"
                     f" <span class='ci'>{fmt_change(kpi.get('change_pct'))}</span></td>"
                 )
         rows.append(

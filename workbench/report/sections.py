@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.kpis import kpi_frame as kpi_frame  # re-exported for the notebooks
-from workbench.kpis import kpi_history, kpi_table, months_between, posts_in_month
+from workbench.kpis import kpi_history, kpi_table, months_between, posts_in_month, service_kpis
 from workbench.report.context import MonthContext
 
 #: KPIs drawn in the trend charts, in order (missing ones are skipped).
@@ -27,8 +27,12 @@ TREND_KPIS = (
     ("tiktok", "avg_views_per_video"),
     ("website", "visits"),
     ("ads", "clicks"),
-    ("services", "translation_inquiries"),
 )
+
+
+def trend_kpis(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """:data:`TREND_KPIS`, then the organisation's own service KPIs (org.yaml)."""
+    return [*TREND_KPIS, *(("services", kpi) for kpi in service_kpis(params))]
 
 
 # --------------------------------------------------------------------------- data quality
@@ -113,13 +117,15 @@ def kpis(ctx: MonthContext) -> pd.DataFrame:
     def interval(platform: str, kpi: str):
         return change_interval(ctx.posts, platform, kpi, ctx.month, ctx.params)
 
-    return kpi_table(ctx.tables, ctx.month, change_interval=interval)
+    return kpi_table(ctx.tables, ctx.month, change_interval=interval,
+                     service_kpis=service_kpis(ctx.params))
 
 
 def kpi_trend_history(ctx: MonthContext, months: int = 12) -> pd.DataFrame:
     """KPI values over the last ``months`` months up to the report month."""
     last = pd.Period(ctx.month, freq="M")
-    return kpi_history(ctx.tables, months_between(str(last - (months - 1)), ctx.month))
+    return kpi_history(ctx.tables, months_between(str(last - (months - 1)), ctx.month),
+                       service_kpis(ctx.params))
 
 
 def month_posts(ctx: MonthContext) -> pd.DataFrame:
@@ -340,14 +346,14 @@ HEADLINE_KPIS = (
 
 def kpi_finding(kpi: dict[str, Any]) -> dict[str, Any] | None:
     """A sentence on one KPI's month-over-month change, with how sure we are."""
-    from workbench.report.display import KPI_LABELS, PLATFORM_LABELS, fmt_number
+    from workbench.report.display import PLATFORM_LABELS, fmt_number, kpi_label
 
     value, previous, change = kpi.get("value"), kpi.get("previous"), kpi.get("change_pct")
     if value is None or previous is None or change is None:
         return None
     label = (
         f"{PLATFORM_LABELS.get(kpi['platform'], kpi['platform'])} "
-        f"{KPI_LABELS.get(kpi['kpi'], kpi['kpi']).lower()}"
+        f"{kpi_label(kpi['kpi']).lower()}"
     )
     direction = "up" if change > 0 else "down"
     text = (

@@ -144,7 +144,7 @@ def build_calendar(
         Creatives sorted by local publish time.
 
     """
-    tz = ZoneInfo(str(params.get("timezone", "America/Toronto")))
+    tz = ZoneInfo(str(params["timezone"]))
     topics = settings.topics or topic_names(params)
     weights = np.array([TOPIC_WEIGHTS.get(t, 0.08) for t in topics])
     weights = weights / weights.sum()

@@ -65,7 +65,7 @@ def apply_experiment(rng: np.random.Generator, creatives: list[Creative], design
     Returns:
         The new calendar (sorted by publish time) and the truth entry of the experiment.
     """
-    tz = ZoneInfo(str(params.get("timezone", "America/Toronto")))
+    tz = ZoneInfo(str(params["timezone"]))
     first = datetime(design.start.year, design.start.month, design.start.day, tzinfo=tz)
     last = first + timedelta(days=7 * design.weeks)
     kept: list[Creative] = []

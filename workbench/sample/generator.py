@@ -161,7 +161,8 @@ def generate_sample(
         seed: Seed of the single random stream.
         start: First month ``YYYY-MM`` (default: 18 months before ``end``).
         end: Last month ``YYYY-MM`` (default: the last complete month before today).
-        params: Organisation profile (default: ``load_params()``).
+        params: Organisation profile (default: the sample organisation's own,
+            :func:`workbench.sample.profile.sample_params`, never ``params/org.yaml``).
         experiment: Also run a finished content experiment (``workbench.sample.experiment``);
             off by default so the default sample stays byte-identical.
 
@@ -173,9 +174,9 @@ def generate_sample(
     _check_month(start, "start")
     _check_month(end, "end")
     if params is None:
-        from workbench.config import load_params
+        from workbench.sample.profile import sample_params
 
-        params = load_params()
+        params = sample_params()
     if start is None or end is None:
         default_start, default_end = default_range(date.today())
         end = end or default_end

@@ -276,4 +276,4 @@ def error_row(header: str, content_id: str) -> dict[str, object]:
 
 def local_zone(params: dict) -> ZoneInfo:
     """Return the organisation's time zone."""
-    return ZoneInfo(str(params.get("timezone", "America/Toronto")))
+    return ZoneInfo(str(params["timezone"]))

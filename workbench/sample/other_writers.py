@@ -19,7 +19,7 @@ from workbench.sample.outcomes import UTC, Post
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December")
 
-# ---------------------------------------------------------------- LinkedIn (§4), BIFF8 .xls
+# ------------------------------------------------- LinkedIn (export-formats §4), BIFF8 .xls
 LI_METRICS_NOTE = ("Aggregated engagement metrics for your organic and sponsored posts over time. "
                    "Date indicates when your posts were viewed by LinkedIn members. Data is "
                    "delayed by up to 2 days. All dates and times are in UTC.")
@@ -135,7 +135,7 @@ def linkedin_unique_visitors(daily: dict, day: date) -> int:
     return int(round(round(float(daily["visits"][day])) * 0.45))
 
 
-# ---------------------------------------------------------------- TikTok (§5), ZIP of CSVs
+# -------------------------------------------------- TikTok (export-formats §5), ZIP of CSVs
 def tiktok_day(day: date) -> str:
     """TikTok's year-less en-US date, ``April 12``."""
     return f"{MONTHS_EN[day.month - 1]} {day.day}"
@@ -190,7 +190,7 @@ def tiktok_zip_bytes(days: list[date], daily: dict, posts: list[tuple[Post, dict
     return buffer.getvalue()
 
 
-# ---------------------------------------------------------------- GA4 (§7)
+# ---------------------------------------------------------------- GA4 (export-formats §7)
 GA4_CHANNELS = ("Direct", "Organic Search", "Organic Social", "Referral", "Paid Search",
                 "Email", "Unassigned")
 
@@ -230,7 +230,7 @@ def ga4_channel_bytes(sessions: dict[str, int], first: date, last: date, account
     return "\n".join(lines).encode("utf-8")  # no BOM, LF, no final newline
 
 
-# ---------------------------------------------------------------- Google Ads (§8)
+# ---------------------------------------------------------------- Google Ads (export-formats §8)
 ADS_HEADER = ("Campaign status,Campaign,Budget,Budget name,Budget type,Status,Status reasons,"
               "Campaign type,Impr.,CTR,Currency code,Cost,Clicks,Conv. rate,Conversions,Avg. CPC,"
               "Cost / conv.")

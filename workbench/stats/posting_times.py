@@ -362,8 +362,8 @@ def _decide(
     pace = n_posts / max(window_months, 1)
     if n_posts < MIN_POSTS_FOR_BEST:
         missing = MIN_POSTS_FOR_BEST - n_posts
-        months = f"; at about {pace:.0f} posts a month that is ~{np.ceil(missing / pace):.0f} "
-        months += "more months" if pace > 0 else ""
+        months = (f"; at about {pace:.0f} posts a month that is ~{np.ceil(missing / pace):.0f} "
+                  "more months") if pace > 0 else ""  # no post in the window yet: no pace
         needs.append(
             f"a recommendation needs ≥ {MIN_POSTS_FOR_BEST} posts in the window "
             f"(have {n_posts}{months if pace > 0 else ''})"

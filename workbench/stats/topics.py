@@ -474,7 +474,7 @@ def rank_topics(
             posts.loc[posts["platform"].astype("string") == platform] if platform else posts
         )
         published = pd.to_datetime(month_posts["published_at_utc"], utc=True)
-        tz = str(params.get("timezone", "America/Toronto"))
+        tz = str(params["timezone"])
         in_month = published.dt.tz_convert(tz).dt.strftime("%Y-%m") == month
         planned_default = int(in_month.sum())
     else:
