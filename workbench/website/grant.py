@@ -140,7 +140,7 @@ def clean_keyword(text: object) -> str:
 
 
 def is_branded(keyword: str, brand_terms: tuple[str, ...]) -> bool:
-    """True when the keyword is one of the organisation's names (``fcns``, ``forestcity``).
+    """True when the keyword is one of the organisation's names (its brand terms in org.yaml).
 
     A word taken from a longer name (``city`` of ``forest city``) is not the brand.
     """
