@@ -73,7 +73,13 @@ def test_inquiries_by_source():
 
 
 def test_services_from_org_yaml():
-    settings = website_settings({"services": {"translation": {
-        "topic": "translation_services", "inquiries_kpi": "translation_inquiries"}}})
-    assert settings.services[0].name == "translation"
-    assert settings.services[0].revenue_kpi is None
+    settings = website_settings({"services": {
+        "label": "Translation services", "topic": "translation_services",
+        "kpis": {"translation_inquiries": {"label": "Inquiries", "role": "inquiries"},
+                 "translation_revenue": {"label": "Revenue", "money": True}}}})
+    assert settings.services[0].name == "Translation services"
+    assert settings.services[0].topic == "translation_services"
+    assert settings.services[0].inquiries_kpi == "translation_inquiries"
+    assert settings.services[0].revenue_kpi == "translation_revenue"
+    only_inquiries = website_settings({"services": {"kpis": {"n": {"role": "inquiries"}}}})
+    assert only_inquiries.services[0].revenue_kpi is None

@@ -34,7 +34,7 @@ def test_percent_threshold_and_medium_added():
     ({"grant": {"monthly_ceiling": "ten thousand"}}, r"grant.monthly_ceiling is 'ten thousand'"),
     ({"utm": {"campaign_pattern": "([a-z"}}, r"utm.campaign_pattern .* is not a regular"),
     ({"grant": [1, 2]}, r"'grant' must be a mapping"),
-    ({"services": {"translation": [1]}}, r"services.translation must be a mapping"),
+    ({"services": {"kpis": [1]}}, r"services.kpis must map each KPI name"),
 ])
 def test_bad_settings_are_one_clear_line(params, match):
     with pytest.raises(ConfigError, match=match):

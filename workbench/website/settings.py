@@ -113,6 +113,30 @@ def _words(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+def _services(services_cfg: Mapping[str, Any]) -> list[ServiceSettings]:
+    """The ``services`` block: ``label``, ``topic`` and ``kpis`` (each with a ``role``).
+
+    ``kpis`` maps each manual KPI to its label; ``role: inquiries`` / ``role: revenue`` (or
+    ``money: true`` for revenue) tell the service panel which is which.
+    """
+    if not services_cfg:
+        return []
+    kpis = services_cfg.get("kpis") or {}
+    if not isinstance(kpis, Mapping):
+        raise ConfigError("services.kpis must map each KPI name to its settings",
+                          hint="see the 'services:' block in params/org.yaml")
+    roles: dict[str, str] = {}
+    for kpi, cfg in kpis.items():
+        cfg = cfg if isinstance(cfg, Mapping) else {}
+        role = cfg.get("role") or ("revenue" if cfg.get("money") else None)
+        if role in ("inquiries", "revenue"):
+            roles.setdefault(str(role), str(kpi))
+    name = str(services_cfg.get("label") or "services")
+    return [ServiceSettings(name=name, topic=services_cfg.get("topic"),
+                            inquiries_kpi=roles.get("inquiries"),
+                            revenue_kpi=roles.get("revenue"))]
+
+
 def website_settings(params: Mapping[str, Any] | None) -> WebsiteSettings:
     """Read the website, UTM, grant and services settings from the merged parameters.
 
@@ -172,15 +196,7 @@ def website_settings(params: Mapping[str, Any] | None) -> WebsiteSettings:
         brand_terms=tuple(dict.fromkeys(b.lower() for b in brand)),
         low_quality_max=int(number("low_quality_max", 2) or 2),
     )
-    services = []
-    for name, cfg in services_cfg.items():
-        cfg = cfg or {}
-        if not isinstance(cfg, Mapping):
-            raise ConfigError(f"services.{name} must be a mapping (topic, inquiries_kpi, "
-                              "revenue_kpi)", hint="see params/org.yaml")
-        services.append(ServiceSettings(
-            name=str(name), topic=cfg.get("topic"), inquiries_kpi=cfg.get("inquiries_kpi"),
-            revenue_kpi=cfg.get("revenue_kpi")))
+    services = _services(services_cfg)
     blog = web.get("blog_path", "/blog/")
     return WebsiteSettings(
         social_platforms=platforms,
