@@ -46,7 +46,7 @@ def test_exact_interpolated_and_too_young():
         "platform": ["facebook"] * 5,
         "post_id": ["a", "a", "b", "c", "c"],
         "snapshot_at": pd.to_datetime(["2024-03-05"] * 5, utc=True),
-        "age_days": [3.0, 11.0, 4.0, 7.2, 30.0],
+        "age_days": [3.0, 11.0, 1.0, 7.2, 30.0],
         "interactions": pd.array([10, 30, 5, 40, 90], dtype="Int64"),
     })
     out = metrics_at_age(snaps, 7).set_index("post_id")
@@ -56,7 +56,7 @@ def test_exact_interpolated_and_too_young():
     assert pd.isna(out.loc["b", "interactions"])
     assert out.loc["c", "basis_status"] == "exact"
     assert out.loc["c", "interactions"] == 40
-    assert not snaps.empty and list(snaps["age_days"]) == [3.0, 11.0, 4.0, 7.2, 30.0]
+    assert not snaps.empty and list(snaps["age_days"]) == [3.0, 11.0, 1.0, 7.2, 30.0]
 
 
 def test_no_curve_without_repeated_downloads():
@@ -96,7 +96,7 @@ def test_posts_at_basis_replaces_metrics_and_keeps_every_post():
     snaps = pd.DataFrame({
         "platform": ["facebook"] * 3, "post_id": ["a", "a", "b"],
         "snapshot_at": pd.to_datetime(["2024-03-05"] * 3, utc=True),
-        "age_days": [3.0, 11.0, 4.0],
+        "age_days": [3.0, 11.0, 1.0],
         "interactions": pd.array([10, 30, 5], dtype="Int64"),
         "reach": pd.array([100, 300, 50], dtype="Int64"),
     })
@@ -112,3 +112,70 @@ def test_posts_at_basis_replaces_metrics_and_keeps_every_post():
     assert out["interactions"].iloc[2] == 8  # no snapshots: the newest value stays
     assert posts["interactions"].tolist() == [30, 5, 8]  # input untouched
     assert str(out["interactions"].dtype) == "Int64"
+
+
+TZ = "America/Toronto"
+
+
+def _frames_from_truth(truth):
+    """posts (newest download) and post_snapshots (every download) as ingest builds them."""
+    from workbench.schema import conform_posts
+
+    posts, snaps = [], []
+    for p in truth["posts"]:
+        if not p["snapshots"]:
+            continue
+        published = pd.Timestamp(p["published_at"])
+        exposure = p["exposure_kind"]
+        posts.append({"platform": p["platform"], "post_id": p["post_id"],
+                      "published_at": published, "exposure_kind": exposure,
+                      "format": p["format"], exposure: p["newest"]["reach"],
+                      "interactions": p["newest"]["interactions"]})
+        for s in p["snapshots"]:
+            taken = pd.Timestamp(s["snapshot_at"])
+            snaps.append({"platform": p["platform"], "post_id": p["post_id"],
+                          "snapshot_at": taken,
+                          "age_days": (taken - published).total_seconds() / 86400,
+                          "interactions": s["interactions"], exposure: s["reach"]})
+    frame = pd.DataFrame(posts)
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True).dt.tz_convert(TZ)
+    frame["published_at_utc"] = frame["published_at"].dt.tz_convert("UTC")
+    return conform_posts(frame, TZ), pd.DataFrame(snaps)
+
+
+@pytest.fixture(scope="module")
+def autumn_sample(tmp_path_factory):
+    from workbench.sample.generator import generate_sample
+
+    params = {"name": "Sample Org", "timezone": TZ}
+    out = tmp_path_factory.mktemp("age_basis") / "raw"
+    return generate_sample(out, seed=7, start="2024-09", end="2024-11", params=params)
+
+
+def test_sample_redownloads_posts_at_several_ages(autumn_sample):
+    _, snaps = _frames_from_truth(autumn_sample)
+    meta = snaps[snaps["platform"].isin(["facebook", "instagram"])]
+    per_post = meta.groupby(["platform", "post_id"]).size()
+    assert (per_post >= 2).mean() > 0.6
+    assert meta["age_days"].min() < 3 and meta["age_days"].max() > 45
+
+
+@pytest.mark.parametrize("platform", ["facebook", "instagram"])
+def test_reported_change_matches_the_matured_truth(autumn_sample, platform):
+    from workbench.kpis import kpi_table
+
+    posts, snaps = _frames_from_truth(autumn_sample)
+    truth = autumn_sample["kpis_at_age"]["7"]
+    frame = kpi_table({"posts": posts, "post_snapshots": snaps}, "2024-11", post_age_days=7)
+    downloaded = kpi_table({"posts": posts}, "2024-11")
+    for name in ("post_engagement", "top_post_reach"):
+        true_ratio = truth["2024-11"][platform][name] / truth["2024-10"][platform][name]
+        row = frame[(frame.platform == platform) & (frame.kpi == name)].iloc[0]
+        old = downloaded[(downloaded.platform == platform) & (downloaded.kpi == name)].iloc[0]
+        assert row.basis.endswith("in the first 7 days")
+        ratio = 1 + row.change_pct / 100
+        assert np.sign(ratio - 1) == np.sign(true_ratio - 1)
+        assert ratio == pytest.approx(true_ratio, rel=0.05)
+        # as downloaded, the older month had grown longer: further from the truth
+        assert abs(np.log(1 + old.change_pct / 100) - np.log(true_ratio)) > abs(
+            np.log(ratio) - np.log(true_ratio))
