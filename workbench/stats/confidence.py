@@ -2,11 +2,15 @@
 
 A label summarises the adjusted p-value, the interval and the power of a comparison:
 
-* **strong** — NB model result, BH/Holm-adjusted p < 0.05, the 95 % interval excludes 1 and
-  the comparison was not underpowered;
-* **suggestive** — adjusted p < 0.10 (passes the monthly false-discovery control) but not
-  strong (an underpowered comparison, a small-sample permutation result, or 0.05 ≤ p < 0.10);
+* **strong** — NB model result, BH/Holm-adjusted p below the strong level (``alpha``, and never
+  above ``fdr_q``), the 95 % interval excludes 1 and the comparison was not underpowered;
+* **suggestive** — adjusted p below ``fdr_q`` (passes the monthly false-discovery control) but
+  not strong (an underpowered comparison, a small-sample permutation result, or a p between
+  the two levels);
 * **inconclusive** — everything else, including "too few posts to test".
+
+The two levels come from the run's settings through :func:`label_levels` (defaults 0.05 and
+0.10): ``alpha: 0.001`` and ``fdr_q: 0.001`` in monthly.yaml make fewer labels firm.
 
 Findings never claim causation: posts are not randomised, so a difference is an association.
 """
@@ -19,6 +23,20 @@ from typing import Any
 
 STRONG_AT = 0.05
 SUGGESTIVE_AT = 0.10
+
+
+def label_levels(params: Mapping[str, Any] | None) -> tuple[float, float]:
+    """``(strong_at, suggestive_at)`` from the run's ``alpha`` and ``fdr_q``.
+
+    Suggestive = passes BH at ``fdr_q``; strong additionally needs p below ``alpha`` (capped at
+    ``fdr_q``, so a strong finding always passes the false-discovery control).
+    """
+    params = params or {}
+    alpha = params.get("alpha")
+    fdr_q = params.get("fdr_q")
+    suggestive = SUGGESTIVE_AT if fdr_q is None else float(fdr_q)
+    strong = STRONG_AT if alpha is None else float(alpha)
+    return min(strong, suggestive), suggestive
 CONFIDENCE_LEVELS = ("strong", "suggestive", "inconclusive")
 
 CONFIDENCE_FOOTER = (
@@ -69,6 +87,9 @@ def confidence_label(
     ci_high: float | None,
     underpowered: bool,
     method: str,
+    *,
+    strong_at: float = STRONG_AT,
+    suggestive_at: float = SUGGESTIVE_AT,
 ) -> str:
     """Return ``"strong"``, ``"suggestive"`` or ``"inconclusive"`` (see module docstring).
 
@@ -78,15 +99,17 @@ def confidence_label(
         ci_high: Upper end.
         underpowered: True when MDE₈₀ exceeds the warning ratio.
         method: ``negbin``, ``permutation`` or ``insufficient``.
+        strong_at: Adjusted-p level of "strong" (:func:`label_levels`: the run's ``alpha``).
+        suggestive_at: Adjusted-p level of "suggestive" (the run's ``fdr_q``).
     """
     if method == "insufficient" or _is_missing(p_adjusted):
         return "inconclusive"
     excludes_one = (
         not _is_missing(ci_low) and not _is_missing(ci_high) and (ci_low > 1 or ci_high < 1)
     )
-    if method == "negbin" and p_adjusted < STRONG_AT and excludes_one and not underpowered:
+    if method == "negbin" and p_adjusted < strong_at and excludes_one and not underpowered:
         return "strong"
-    if p_adjusted < SUGGESTIVE_AT:
+    if p_adjusted < suggestive_at:
         return "suggestive"
     return "inconclusive"
 

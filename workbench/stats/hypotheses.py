@@ -37,7 +37,12 @@ from scipy.stats.contingency import association
 from workbench.config import MONTH_RE
 from workbench.errors import WorkbenchError
 from workbench.stats import power
-from workbench.stats.confidence import confidence_label, plain_finding, subject_of
+from workbench.stats.confidence import (
+    confidence_label,
+    label_levels,
+    plain_finding,
+    subject_of,
+)
 from workbench.stats.influence import conclusion, post_influence, three_numbers
 from workbench.stats.multiple import adjust_family
 from workbench.stats.nb import NBFit, cluster_se, design_matrix, fit_nb, lr_p, merge_sparse_levels
@@ -131,6 +136,13 @@ _CANDIDATES: tuple[tuple[tuple[str, ...], str, str | None], ...] = (
     (("C(weekday)",), "weekday", "weekend"),
 )
 _FACTOR_COLUMNS = ("platform", "fmt_group", "month", "fmt", "weekday")
+
+
+def _levels(params: Mapping[str, Any] | None) -> dict[str, float]:
+    """Confidence-label levels from the run's ``alpha`` / ``fdr_q`` (defaults filled in)."""
+    strong_at, suggestive_at = label_levels(
+        {"alpha": _param(params, "alpha"), "fdr_q": _param(params, "fdr_q")})
+    return {"strong_at": strong_at, "suggestive_at": suggestive_at}
 
 
 def _param(params: Mapping[str, Any] | None, key: str) -> Any:
@@ -705,7 +717,8 @@ def _compare(
         ci_low=ci_low, ci_high=ci_high, p_value=p_value, p_adjusted=p_adjusted, n=n,
         n_group={"with": n1, "without": n0}, method=method, mde=mde_value,
         underpowered=underpowered,
-        confidence=confidence_label(p_adjusted, ci_low, ci_high, underpowered, method),
+        confidence=confidence_label(p_adjusted, ci_low, ci_high, underpowered, method,
+                                    **_levels(params)),
         covariates=covariates, warnings=notes, p_lr=p_lr,
         se_model=float(fit.se_model[LABEL]) if fit.converged else float("nan"),
         se_robust=float(fit.se_robust[LABEL]) if fit.converged else float("nan"),
@@ -927,7 +940,8 @@ def adjust_results(
         out.append(replace(
             result, p_adjusted=float(p_adj),
             confidence=confidence_label(float(p_adj), result.ci_low, result.ci_high,
-                                        result.underpowered, result.method),
+                                        result.underpowered, result.method,
+                                        **_levels(params)),
         ))
     return out
 
