@@ -89,6 +89,13 @@ DETAIL_FIELDS = (
     "ci_total_high",
     "product_gap",
     "audience_offset",
+    "estimate_pooled",
+    "ci_low_pooled",
+    "ci_high_pooled",
+    "pooling_family",
+    "estimate_story_adjusted",
+    "ci_story_low",
+    "ci_story_high",
 )
 
 BOOLEAN_LABELS = ("human_centred", "brand_colours")
@@ -228,6 +235,15 @@ class HypothesisResult:
     product_gap: float = float("nan")
     audience_offset: dict[str, str] = field(default_factory=dict)
     total_effect_notes: list[str] = field(default_factory=list)
+    # Issue 11 §3: the selection-honest number (partial pooling within the family) and, for
+    # topics, the estimate also adjusted for posts telling a person's story (§5.4).
+    estimate_pooled: float = float("nan")
+    ci_low_pooled: float = float("nan")
+    ci_high_pooled: float = float("nan")
+    pooling_family: str | None = None
+    estimate_story_adjusted: float = float("nan")
+    ci_story_low: float = float("nan")
+    ci_story_high: float = float("nan")
 
     def to_record(self, details: bool = False) -> dict[str, Any]:
         """The DESIGN.md fields plus ``warnings`` as a JSON-safe dict (NaN → None).
@@ -553,6 +569,7 @@ def _compare(
     diagnostics: bool = True,
     interaction: bool = True,
     robustness: bool = False,
+    extra_terms: Sequence[tuple[str, str]] = (),
 ) -> HypothesisResult:
     """Compare posts where ``indicator`` is True with the rest (the core of test_label).
 
@@ -585,6 +602,9 @@ def _compare(
     frame, terms, covariates, merge_notes = _choose_covariates(
         frame, pooled=pooled, small=small, exclude=exclude, min_level=min_group
     )
+    for term, name in extra_terms:  # forced covariates (topic findings adjusted for story)
+        if term in frame.columns and frame[term].nunique() > 1:
+            terms, covariates = [*terms, term], [*covariates, name]
     notes.extend(merge_notes)
 
     offset_fit = fit_nb(frame, "y", "exposure", [LABEL, *terms], offset=True)
@@ -894,14 +914,62 @@ def test_topics(
     topic = data["topic"].astype("string")
     names = sorted(set(topic.dropna())) if topics is None else list(topics)
     results = []
+    story = data["human_centred"] if "human_centred" in data.columns else None
+    story_known = story is not None and story.notna().any() and story.dropna().nunique() == 2
     for name in names:
         indicator = (topic == name).astype("boolean")
-        results.append(_compare(
+        result = _compare(
             data, indicator, hid=f"topic:{name}", platform=platform,
             window=prepared.window_label, params=params, exclude=("format",),
             permutations=_permutations(params, permutations), diagnostics=diagnostics,
-        ))
+        )
+        if story_known and result.method != "insufficient":
+            result = _with_story_view(result, data, indicator, story, platform, prepared,
+                                      params, permutations)
+        results.append(result)
     return results
+
+
+def _with_story_view(result, data, indicator, story, platform, prepared, params,
+                     permutations) -> HypothesisResult:
+    """Add the topic estimate also adjusted for posts telling a person's story (§5.4)."""
+    known = story.notna()
+    frame = data.loc[known].assign(_story=story[known].astype(bool).astype("int64"))
+    adjusted = _compare(
+        frame, indicator[known], hid=result.id, platform=platform,
+        window=prepared.window_label, params=params, exclude=("format",),
+        permutations=_permutations(params, permutations), diagnostics=False,
+        interaction=False, extra_terms=(("_story", "posts telling a person's story"),),
+    )
+    if adjusted.method == "insufficient":
+        return result
+    return replace(result, estimate_story_adjusted=adjusted.estimate,
+                   ci_story_low=adjusted.ci_low, ci_story_high=adjusted.ci_high)
+
+
+def pool_findings(results: Sequence[HypothesisResult]) -> list[HypothesisResult]:
+    """Fill the selection-honest ``estimate_pooled`` and interval of every result.
+
+    Families: the label comparisons (human_centred, brand_colours; pooled and per platform)
+    and the topic comparisons, each pooled separately (:mod:`workbench.stats.pooling`).
+    Results without an interval keep NaN.
+    """
+    from workbench.stats.pooling import family_of, pool_log_ratios, se_from_interval
+
+    out = list(results)
+    for family in ("label", "topic"):
+        index = [i for i, r in enumerate(out) if family_of(r.id) == family]
+        if not index:
+            continue
+        estimates = [out[i].estimate if out[i].method != "insufficient" else float("nan")
+                     for i in index]
+        ses = [se_from_interval(out[i].ci_low, out[i].ci_high) for i in index]
+        pooled = pool_log_ratios(estimates, ses)
+        for row, i in zip(pooled.itertuples(index=False), index, strict=True):
+            out[i] = replace(out[i], estimate_pooled=float(row.estimate_pooled),
+                             ci_low_pooled=float(row.ci_low_pooled),
+                             ci_high_pooled=float(row.ci_high_pooled), pooling_family=family)
+    return out
 
 
 # Not pytest tests, despite the names the issue asks for.
@@ -986,5 +1054,5 @@ def run_hypotheses(
     for topic_result in test_topics(prepared, params=params):
         results.append(topic_result)
         results.extend(topic_result.per_platform)
-    return HypothesisTable(adjust_results(results, params), month=str(month),
+    return HypothesisTable(pool_findings(adjust_results(results, params)), month=str(month),
                            window=f"{window[0]}..{window[1]}", prepared=prepared)
