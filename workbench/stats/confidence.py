@@ -39,21 +39,31 @@ def label_levels(params: Mapping[str, Any] | None) -> tuple[float, float]:
     return min(strong, suggestive), suggestive
 CONFIDENCE_LEVELS = ("strong", "suggestive", "inconclusive")
 
-CONFIDENCE_FOOTER = (
-    "How to read the confidence labels. Each finding compares the interactions per person "
-    "reached (per impression on LinkedIn, per view on TikTok) of one kind of post with all "
-    "other posts of the last months, allowing for platform, format, month and posting time. "
-    "'Strong': the difference is very unlikely to be chance (under 5 % after allowing for "
-    "the number of comparisons in this report), the range of likely values does not include "
-    "'no difference', and there were enough posts to see an effect of this size. "
-    "'Suggestive': probably not chance (under 10 % after that allowance), but the evidence is "
-    "thin — few posts or a wide range; worth trying deliberately, not yet worth a rule. "
-    "'Inconclusive': the data cannot tell a difference from chance, often because there are "
-    "too few posts; it does not mean there is no difference. The range in brackets is where "
-    "the true ratio most plausibly lies. These are associations in posts we chose to make, "
-    "not proof that one kind of post causes more interactions: topic, timing and format "
-    "travel together."
-)
+def confidence_footer(params: Mapping[str, Any] | None = None) -> str:
+    """How to read the labels, with the run's levels (``alpha``, ``fdr_q``) in the words.
+
+    The labels say what the test shows (how rarely chance alone would give a difference this
+    large), never a probability that the finding is true.
+    """
+    strong_at, suggestive_at = label_levels(params)
+    return (
+        "How to read the confidence labels. Each finding compares the interactions per person "
+        "reached (per impression on LinkedIn, per view on TikTok) of one kind of post with all "
+        "other posts of the last months; each says what it was adjusted for. "
+        f"'Strong': if there were no difference, a difference this large would turn up by "
+        f"chance less than {100 * strong_at:g} % of the time, after allowing for the number of "
+        "comparisons in this report; the range of likely values does not include 'no "
+        "difference', and there were enough posts to see an effect of this size. "
+        f"'Suggestive': the same test passes at {100 * suggestive_at:g} % but not the strong "
+        "bar (few posts, a wide range, or a permutation test on few posts); worth trying "
+        "deliberately, not yet worth a rule. "
+        "'Inconclusive': the test cannot tell a difference from chance, often because there "
+        "are too few posts; it does not mean there is no difference. The number shown is "
+        "corrected for having picked the most striking of many comparisons, and the range in "
+        "brackets is where the true ratio plausibly lies. These are associations in posts we "
+        "chose to make, not proof that one kind of post causes more interactions: topic, "
+        "timing and format travel together."
+    )
 
 #: How each hypothesis id is named in a sentence.
 SUBJECTS: dict[str, str] = {
@@ -75,6 +85,20 @@ _PER_EXPOSURE = {
     "tiktok": "per view",
     "all": "per person reached (or view)",
 }
+
+
+def adjusted_for(result: Any) -> str:
+    """What a finding was actually adjusted for, in words.
+
+    "adjusted for platform and month", or "not adjusted for anything else" when the fit had no
+    covariates (LinkedIn and TikTok rows with few posts).
+    """
+    names = [str(c) for c in (_get(result, "covariates") or [])]
+    if not names:
+        return "not adjusted for anything else"
+    if len(names) == 1:
+        return f"adjusted for {names[0]}"
+    return f"adjusted for {', '.join(names[:-1])} and {names[-1]}"
 
 
 def _is_missing(value: Any) -> bool:
@@ -107,11 +131,16 @@ def confidence_label(
     excludes_one = (
         not _is_missing(ci_low) and not _is_missing(ci_high) and (ci_low > 1 or ci_high < 1)
     )
-    if method == "negbin" and p_adjusted < strong_at and excludes_one and not underpowered:
+    valid_everywhere = method in ("negbin", "permutation_shift")  # not the few-posts fallback
+    if valid_everywhere and p_adjusted < strong_at and excludes_one and not underpowered:
         return "strong"
     if p_adjusted < suggestive_at:
         return "suggestive"
     return "inconclusive"
+
+
+#: The footer at the default levels (0.05 / 0.10); :func:`confidence_footer` for the run's.
+CONFIDENCE_FOOTER = confidence_footer()
 
 
 def _get(result: Any, name: str, default: Any = None) -> Any:
@@ -164,14 +193,24 @@ def plain_finding(result: Any) -> str:
             f"{window}); inconclusive."
         )
     low, high = _get(result, "ci_low"), _get(result, "ci_high")
+    pooled = _get(result, "estimate_pooled")
+    if not _is_missing(pooled):  # the selection-honest number (issue 11 §3), one per question
+        estimate = pooled
+        low, high = _get(result, "ci_low_pooled"), _get(result, "ci_high_pooled")
     interval = (
         "" if _is_missing(low) or _is_missing(high) else f"95 % interval {low:.1f}–{high:.1f}; "
     )
     approx = " (approximate, few posts)" if method == "permutation" else ""
     text = (
         f"{subject}{where} got {_ratio_words(float(estimate))} {per} of other posts{approx} "
-        f"({interval}{n_with} vs {n_without} posts, {window}); {confidence}"
+        f"({interval}{n_with} vs {n_without} posts, {window}; {adjusted_for(result)}); "
+        f"{confidence}"
     )
     if _get(result, "underpowered"):
         text += ", too few posts to detect modest differences"
+    story = _get(result, "estimate_story_adjusted")
+    if not _is_missing(story) and str(_get(result, "id", "")).startswith("topic:"):
+        s_low, s_high = _get(result, "ci_story_low"), _get(result, "ci_story_high")
+        text += (f". Also adjusting for posts telling a person's story: about {story:.1f}× "
+                 f"(95 % interval {s_low:.1f}–{s_high:.1f})")
     return text + "."
