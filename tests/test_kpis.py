@@ -313,3 +313,33 @@ def test_tiktok_gross_and_net_followers_stay_separate():
     frame = kpi_table({"daily": daily}, "2024-04")
     assert kpi(frame, "tiktok", "new_followers") == 90
     assert kpi(frame, "tiktok", "net_follower_change") == 30
+
+
+def test_leadership_table_reads_the_basis_from_params():
+    from workbench.kpis import leadership_kpi_table, post_age_basis
+
+    assert post_age_basis({"post_age_days": 7}) == 7.0
+    assert post_age_basis({"target_post_age_days": 28}) == 28.0
+    assert post_age_basis({"post_age_days": None, "target_post_age_days": 28}) is None
+    rng = np.random.default_rng(0)
+    rows, snaps = [], []
+    for month in ("2024-03", "2024-04"):
+        for i in range(8):
+            published = pd.Timestamp(f"{month}-{i + 2:02d} 10:00")
+            final = int(rng.integers(20, 200))
+            rows.append({"platform": "facebook", "post_id": f"{month}-{i}",
+                         "published_at": str(published), "exposure_kind": "reach",
+                         "reach": final * 10, "interactions": final})
+            for age, share in ((6, 0.8), (8, 0.9), (40, 1.0)):
+                snaps.append(_snap("facebook", f"{month}-{i}", str(published), age,
+                                   int(final * share), int(final * 10 * share)))
+    posts = make_posts(rows)
+    snap_frame = pd.DataFrame(snaps)
+    for column in ("interactions", "reach"):
+        snap_frame[column] = snap_frame[column].astype("Int64")
+    tables = {"posts": posts, "post_snapshots": snap_frame}
+    frame = leadership_kpi_table(tables, "2024-04", {"post_age_days": 7, "seed": 1,
+                                                     "bootstrap_reps": 199})
+    row = frame[(frame.platform == "facebook") & (frame.kpi == "post_engagement")].iloc[0]
+    assert row.basis == "interactions in the first 7 days"
+    assert row.ci_low < row.change_pct < row.ci_high

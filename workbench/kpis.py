@@ -521,6 +521,43 @@ def kpi_table(
     return kpi_frame(rows)
 
 
+def post_age_basis(params: dict | None) -> float | None:
+    """The age basis of post metrics from the run's settings (``post_age_days``).
+
+    ``target_post_age_days`` (the older, unused name) is read when ``post_age_days`` is absent;
+    ``null`` means "compare as downloaded".
+    """
+    params = params or {}
+    value = params.get("post_age_days", params.get("target_post_age_days"))
+    return None if value is None else float(value)
+
+
+def leadership_kpi_table(
+    tables: dict[str, pd.DataFrame], month: str, params: dict | None
+) -> pd.DataFrame:
+    """The KPI table as the report shows it: age basis, permutation intervals, noise bands.
+
+    Post metrics on the ``post_age_days`` basis (when ``tables`` holds ``post_snapshots``),
+    their change intervals computed on the same basis posts, and noise bands for the rest.
+    """
+    from workbench.stats.kpi_change import change_interval
+
+    params = dict(params or {})
+    basis = post_age_basis(params)
+    posts = _table(tables, "posts")
+    on_basis = basis_posts(posts, tables.get("post_snapshots"), basis)
+
+    def interval(platform: str, kpi: str) -> tuple[float | None, float | None]:
+        # On the basis exactly where the KPI row is (both months placed), else as downloaded.
+        usable = False
+        if kpi in AGE_BASIS_KPIS:
+            spec = KpiSpec(platform, kpi, "total", "", lambda _tables, _period: None)
+            usable = _basis_of(on_basis, spec, month_period(month), basis)[1]
+        return change_interval(on_basis if usable else posts, platform, kpi, month, params)
+
+    return kpi_table(tables, month, change_interval=interval, post_age_days=basis)
+
+
 def basis_posts(
     posts: pd.DataFrame, snapshots: pd.DataFrame | None, post_age_days: float | None
 ) -> pd.DataFrame:
