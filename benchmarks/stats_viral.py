@@ -70,6 +70,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--perms", type=int, default=499)
     parser.add_argument("--n", type=int, nargs="+", default=[80, 160, 320])
+    parser.add_argument("--irr", type=float, nargs="+", default=[1.0, 1.3])
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("stats_viral.md"))
     args = parser.parse_args()
     started = time.time()
@@ -80,7 +81,7 @@ def main() -> None:
              "| NB max-SE: reject | NB max-SE: coverage |",
              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for i, n in enumerate(args.n):
-        for irr in (1.0, 1.3):
+        for irr in args.irr:
             r = cell(n, irr, args.reps, args.perms, seed=7000 + 10 * i + int(irr * 10))
             lines.append(f"| {n} | {irr} | {r['valid']} | {r['shift_reject']:.3f} | "
                          f"{r['shift_cover']:.3f} | {r['old_reject']:.3f} | "
