@@ -76,3 +76,24 @@ def test_pool_findings_fills_one_number_per_question():
     assert np.isnan(pooled[4].estimate_pooled)  # a family of two is not pooled
     record = top.to_record(details=True)
     assert record["estimate_pooled"] == pytest.approx(top.estimate_pooled)
+
+
+def test_topic_ranking_and_finding_are_reconciled():
+    import pandas as pd
+
+    from workbench.stats.pooling import reconcile_topics
+
+    ranking = pd.DataFrame({"topic": ["employment", "housing", "youth"],
+                            "rate_ratio": [1.25, 0.95, 1.6]})
+    findings = pd.DataFrame({
+        "id": ["topic:employment", "topic:housing", "topic:youth", "topic:youth"],
+        "platform": ["all", "all", "all", "facebook"],
+        "estimate": [2.1, 0.97, 0.8, 3.0],
+        "estimate_pooled": [1.3, float("nan"), 0.9, 3.0],
+    })
+    out = reconcile_topics(ranking, findings).set_index("topic")
+    assert out.loc["employment", "finding_rate_ratio"] == 1.3  # the pooled number
+    assert out.loc["employment", "agree"] and out.loc["employment", "note"] == ""
+    assert out.loc["housing", "finding_rate_ratio"] == 0.97  # raw when not pooled
+    assert not out.loc["youth", "agree"]
+    assert "typical post" in out.loc["youth", "note"]

@@ -138,3 +138,46 @@ def pool_log_ratios(
 def family_of(hypothesis_id: str) -> str:
     """The pooling family of a hypothesis id: ``topic`` for ``topic:<name>``, else ``label``."""
     return "topic" if str(hypothesis_id).startswith("topic:") else "label"
+
+
+#: Ranking and finding of a topic "agree" when on the same side of 1 and within this ratio.
+AGREEMENT_RATIO = 1.15
+TOPIC_DIFFERENCE_REASON = (
+    "the ranking compares the topic with a typical post of the same platform and month "
+    "(format not adjusted for, since format comes with the topic) and weights recent months "
+    "more; the finding compares it with all other posts, adjusted for its covariates"
+)
+
+
+def reconcile_topics(ranking: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """One number per topic question: the ranking's and the finding's, and why they differ.
+
+    Args:
+        ranking: ``TopicRanking.to_frame()`` (``topic``, ``rate_ratio``).
+        findings: Hypothesis rows (``id`` = ``topic:<name>``, ``platform``,
+            ``estimate_pooled`` or ``estimate``) of the same window; the ``all`` rows are used.
+
+    Returns:
+        ``topic``, ``ranking_rate_ratio``, ``finding_rate_ratio`` (pooled when available),
+        ``agree`` (same side of 1 and within ×1.15 of each other) and ``note`` (the reason
+        when they do not agree, "" otherwise).
+    """
+    rows = findings[findings["id"].astype(str).str.startswith("topic:")]
+    if "platform" in rows.columns:
+        rows = rows[rows["platform"].astype(str) == "all"]
+    number = rows["estimate_pooled"] if "estimate_pooled" in rows.columns else rows["estimate"]
+    number = number.where(number.notna(), rows["estimate"])
+    by_topic = dict(zip(rows["id"].astype(str).str.removeprefix("topic:"), number,
+                        strict=True))
+    out = []
+    for topic, ranked in zip(ranking["topic"].astype(str), ranking["rate_ratio"], strict=True):
+        found = by_topic.get(topic, float("nan"))
+        agree = bool(np.isfinite(found) and np.isfinite(ranked) and (
+            abs(np.log(found) - np.log(ranked)) <= np.log(AGREEMENT_RATIO)
+            and (np.sign(np.log(found)) == np.sign(np.log(ranked))
+                 or min(abs(np.log(found)), abs(np.log(ranked))) < np.log(1.05))))
+        note = "" if agree or not np.isfinite(found) else TOPIC_DIFFERENCE_REASON
+        out.append({"topic": topic, "ranking_rate_ratio": float(ranked),
+                    "finding_rate_ratio": float(found), "agree": agree, "note": note})
+    return pd.DataFrame(out, columns=["topic", "ranking_rate_ratio", "finding_rate_ratio",
+                                      "agree", "note"])
