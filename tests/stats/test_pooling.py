@@ -97,3 +97,16 @@ def test_topic_ranking_and_finding_are_reconciled():
     assert out.loc["housing", "finding_rate_ratio"] == 0.97  # raw when not pooled
     assert not out.loc["youth", "agree"]
     assert "typical post" in out.loc["youth", "note"]
+
+
+def test_findings_say_how_many_posts_are_new():
+    from workbench.stats.hypotheses import run_hypotheses
+    from workbench.stats.simulate import simulate_posts
+
+    posts, labels = simulate_posts(np.random.default_rng(5), 120)
+    table = run_hypotheses(posts, labels, {"seed": 1, "permutations": 99, "window_months": 6},
+                           "2024-06")
+    row = next(r for r in table if r.id == "human_centred" and r.platform == "all")
+    note = next(w for w in row.warnings if "new since last month" in w)
+    new = int(note.split(" of ")[0])
+    assert 0 < new < row.n + 1

@@ -1044,6 +1044,20 @@ def _with_story_view(result, data, indicator, story, platform, prepared, params,
                    ci_story_low=adjusted.ci_low, ci_story_high=adjusted.ci_high)
 
 
+def _with_new_posts(result: HypothesisResult, prepared: PreparedPosts,
+                    month: str) -> HypothesisResult:
+    """Say how many of a finding's posts are new this month (rolling windows overlap)."""
+    if result.method == "insufficient" or "month" not in prepared.data.columns:
+        return result
+    data = _platform_rows(prepared, result.platform)
+    new = int((data["month"].astype("string") == month).fillna(False).sum())
+    if not len(data) or new == len(data):
+        return result
+    note = (f"{new} of {len(data)} posts are new since last month's report; the rest were "
+            "already counted, so a repeat of last month's finding is not new evidence")
+    return replace(result, warnings=[*result.warnings, note])
+
+
 def pool_findings(results: Sequence[HypothesisResult]) -> list[HypothesisResult]:
     """Fill the selection-honest ``estimate_pooled`` and interval of every result.
 
@@ -1151,5 +1165,6 @@ def run_hypotheses(
     for topic_result in test_topics(prepared, params=params):
         results.append(topic_result)
         results.extend(topic_result.per_platform)
+    results = [_with_new_posts(r, prepared, str(month)) for r in results]
     return HypothesisTable(pool_findings(adjust_results(results, params)), month=str(month),
                            window=f"{window[0]}..{window[1]}", prepared=prepared)
