@@ -5,6 +5,17 @@ Pure functions over the canonical tables. Every KPI row carries its definition (
 
 Months are calendar months in the organisation's time zone for posts (``published_at`` is
 already converted) and the platform's own day for daily series.
+
+Honest comparisons (issue 11):
+
+* post metrics (``post_engagement``, ``top_post_reach``) are compared on an **age basis** when
+  ``post_snapshots`` and ``post_age_days`` are given: every post's value at the same age
+  (:mod:`workbench.stats.age_basis`), the row's ``basis`` says which ("interactions in the
+  first 7 days"); otherwise ``basis`` says "as downloaded" and the ages of the two months may
+  differ;
+* every other change gets the organisation's usual month-to-month range (``band_low``,
+  ``band_high``, ``band_status``) from its own history (:func:`workbench.stats.kpi_change.
+  noise_band_detail`).
 """
 
 from __future__ import annotations
@@ -25,6 +36,10 @@ KPI_COLUMNS = (
     "change_pct",
     "ci_low",
     "ci_high",
+    "band_low",
+    "band_high",
+    "band_status",
+    "basis",
     "kind",
     "source",
     "note",
@@ -41,6 +56,36 @@ CHANNEL_KPIS = {
 }
 #: Post-based KPIs whose change gets a bootstrap interval (statistics.md §6.3).
 POST_BASED_KPIS = ("post_engagement", "top_post_reach", "avg_views_per_video")
+#: Post metrics compared on the age basis (issue 11 §1), with the metric named in ``basis``.
+AGE_BASIS_KPIS = {"post_engagement": "interactions", "top_post_reach": "reach"}
+#: KPIs whose change is planned, not measured: no noise band (the team chose the count).
+NO_BAND_KPIS = ("posts",)
+#: ``band_status`` words (issue 11 §2).
+BAND_WITHIN = "within the usual range"
+BAND_UNUSUAL = "unusual"
+BAND_TOO_LITTLE = "too little history"
+#: More posts of a month than this share off the age basis: compare as downloaded instead.
+MAX_UNPLACED = 0.5
+#: ``basis`` of a post metric compared as downloaded (no snapshots or no basis set).
+AS_DOWNLOADED = "as downloaded (posts of the two months may be of different ages)"
+#: Source words of Facebook's post_engagement: not Meta's "post engagements" (which count clicks).
+FACEBOOK_ENGAGEMENT_SOURCE = "posts: interactions (reactions, comments, shares)"
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """A computed KPI whose definition depends on the data (e.g. GA4 users: monthly or daily)."""
+
+    value: float | None
+    kind: str
+    source: str
+    note: str = ""
+
+
+def _unpack(result, spec: KpiSpec) -> tuple[float | None, str, str, str]:
+    if isinstance(result, KpiValue):
+        return result.value, result.kind, result.source, result.note
+    return result, spec.kind, spec.source, ""
 
 
 @dataclass(frozen=True)
@@ -96,9 +141,36 @@ def _post_count(platform: str):
 def _post_sum(platform: str, column: str):
     def compute(tables, period):
         month_posts = posts_in_month(tables["posts"], platform, period)
-        return _na_sum(month_posts[column]) if len(month_posts) else None
+        if not len(month_posts):
+            return None
+        if "basis_status" in month_posts.columns:
+            return basis_total(month_posts, column)
+        return _na_sum(month_posts[column])
 
     return compute
+
+
+def _too_young(month_posts: pd.DataFrame) -> pd.Series:
+    """Posts left out of the age basis (too young, or older ones without a growth curve)."""
+    from workbench.stats.age_basis import USABLE_STATUSES
+
+    status = month_posts["basis_status"]
+    return ~status.isin([*USABLE_STATUSES, "no_snapshots"]).fillna(False)
+
+
+def basis_total(month_posts: pd.DataFrame, column: str) -> float | None:
+    """Σ ``column`` over a month's posts on the age basis, posts too young scaled in.
+
+    Posts too young for the basis have NA values; the month's total is then the mean of the
+    others times the month's post count (a post left out would otherwise read as a drop).
+    """
+    values = pd.to_numeric(month_posts[column], errors="coerce").astype("Float64")
+    young = _too_young(month_posts)
+    known = values[~young].dropna()
+    if not len(known):
+        return None
+    # A post whose export lacks the value stays out (NA is not 0); a young one is scaled in.
+    return float(known.sum()) * (len(known) + int(young.sum())) / len(known)
 
 
 def _top_exposure(platform: str):
@@ -149,6 +221,33 @@ def _manual(platform: str, kpi: str):
             & (manual["month"] == str(period))
         ]
         return _na_sum(rows["value"]) if len(rows) else None
+
+    return compute
+
+
+def _web_users():
+    """GA4 unique visitors of the month: a month-level users figure, never daily users summed.
+
+    One person visiting on two days is one user of the month but two daily users, so a sum of
+    daily users is labelled ``sum_of_daily`` ("sum of daily users") instead.
+    """
+    monthly_users = _web_metric("users")
+
+    def compute(tables, period):
+        web = tables["web"]
+        if web.empty:
+            return None
+        users = web[(web["metric"] == "users")
+                    & (web["dimension"].isna() | (web["dimension"] == "total"))]
+        month_level = users[users["date"].isna() & (users["month"] == str(period))]
+        if len(month_level):
+            return KpiValue(_na_sum(month_level.drop_duplicates(subset=["month", "metric"])[
+                "value"]), "unique", "GA4 users (month)")
+        value = monthly_users(tables, period)
+        if value is None:
+            return None
+        return KpiValue(value, "sum_of_daily", "GA4 daily users",
+                        "sum of daily users (one person on two days counts twice)")
 
     return compute
 
@@ -240,9 +339,7 @@ def kpi_specs(service_kpis: Iterable[str] = ()) -> list[KpiSpec]:
     for platform in SOCIAL:
         specs.append(KpiSpec(platform, "posts", "total", "posts", _post_count(platform)))
         engagement_source = (
-            "posts: Reactions, Comments and Shares"
-            if platform == "facebook"
-            else "posts: interactions"
+            FACEBOOK_ENGAGEMENT_SOURCE if platform == "facebook" else "posts: interactions"
         )
         specs.append(
             KpiSpec(
@@ -267,6 +364,18 @@ def kpi_specs(service_kpis: Iterable[str] = ()) -> list[KpiSpec]:
                 _daily_sum(platform, "follows"),
             )
         )
+        if platform == "tiktok":
+            # TikTok's follower history gives the net change (gains − losses): its own metric,
+            # never mixed into the gross new followers above.
+            specs.append(
+                KpiSpec(
+                    platform,
+                    "net_follower_change",
+                    "sum_of_daily",
+                    "daily: net_follows",
+                    _daily_sum(platform, "net_follows"),
+                )
+            )
         if platform in ("facebook", "instagram"):
             specs.append(KpiSpec(platform, "reach", "unique", "manual", _manual(platform, "reach")))
         if platform == "instagram":
@@ -314,7 +423,7 @@ def kpi_specs(service_kpis: Iterable[str] = ()) -> list[KpiSpec]:
             "unique_visitors",
             "unique",
             "manual (Squarespace) or GA4 users",
-            _first_available(_manual("website", "unique_visitors"), _web_metric("users")),
+            _first_available(_manual("website", "unique_visitors"), _web_users()),
         )
     )
     for channel, kpi in CHANNEL_KPIS.items():
@@ -323,8 +432,8 @@ def kpi_specs(service_kpis: Iterable[str] = ()) -> list[KpiSpec]:
                 "website",
                 kpi,
                 "total",
-                f"GA4 sessions: {channel}",
-                _web_metric("sessions", channel),
+                f"manual or GA4 sessions: {channel}",
+                _first_available(_manual("website", kpi), _web_metric("sessions", channel)),
             )
         )
     for column in ("clicks", "impressions", "cost", "conversions", "ctr"):
@@ -349,29 +458,47 @@ def kpi_table(
     change_interval: Callable[[str, str], tuple[float | None, float | None]] | None = None,
     include_empty: bool = False,
     service_kpis: Iterable[str] = (),
+    post_age_days: float | None = None,
+    noise_bands: bool = True,
 ) -> pd.DataFrame:
     """Compute the DESIGN.md KPI table for ``month`` with the previous month beside it.
 
     Args:
-        tables: Canonical tables by name (posts, daily, web, ads, manual); missing ones empty.
+        tables: Canonical tables by name (posts, daily, web, ads, manual, and optionally
+            post_snapshots); missing ones empty.
         month: ``"YYYY-MM"``.
         change_interval: Optional ``(platform, kpi) -> (ci_low, ci_high)`` giving the interval of
-            ``change_pct`` where the statistics spec has one (post-based KPIs).
+            ``change_pct`` where the statistics spec has one (post-based KPIs). Compute it on
+            :func:`basis_posts` so it matches the values on the age basis.
         include_empty: Keep KPIs with no value this month and last (default: dropped, so a
             platform the organisation does not use leaves no empty rows).
         service_kpis: The organisation's service KPIs (:func:`service_kpis` of the params),
             read from the ``manual`` table under platform ``services``.
+        post_age_days: Age basis of the post metrics (``post_age_days`` in monthly.yaml);
+            None or no ``post_snapshots`` → post metrics as downloaded, and ``basis`` says so.
+        noise_bands: Add ``band_low``/``band_high``/``band_status`` from the KPI's own history
+            to every change without a post-level interval.
 
     Returns:
         One row per KPI with the columns of :data:`KPI_COLUMNS`.
     """
     full = {name: _table(tables, name) for name in ("posts", "daily", "web", "ads", "manual")}
+    snapshots = tables.get("post_snapshots")
+    on_basis = full["posts"]
+    if post_age_days is not None and snapshots is not None and len(snapshots):
+        on_basis = basis_posts(full["posts"], snapshots, post_age_days)
     period = month_period(month)
     previous_period = period - 1
     rows = []
     for spec in kpi_specs(service_kpis):
-        value = spec.compute(full, period)
-        previous = spec.compute(full, previous_period)
+        basis = None
+        source_tables = full
+        if spec.kpi in AGE_BASIS_KPIS:
+            basis, usable = _basis_of(on_basis, spec, period, post_age_days)
+            if usable:
+                source_tables = {**full, "posts": on_basis}
+        value, kind, source, extra_note = _unpack(spec.compute(source_tables, period), spec)
+        previous, *_ = _unpack(spec.compute(source_tables, previous_period), spec)
         if value is None and previous is None and not include_empty:
             continue
         change = None
@@ -380,11 +507,18 @@ def kpi_table(
         ci_low = ci_high = None
         if change is not None and change_interval is not None and spec.kpi in POST_BASED_KPIS:
             ci_low, ci_high = change_interval(spec.platform, spec.kpi)
-        note = (
+        band_low = band_high = band_status = None
+        if noise_bands and change is not None and spec.kpi not in (
+            *POST_BASED_KPIS, *NO_BAND_KPIS
+        ):
+            band_low, band_high, band_status = _band(spec, full, period)
+        note = extra_note or (
             "sum of daily values"
-            if spec.kind == "sum_of_daily"
-            else ("monthly unique (not a sum of daily reach)" if spec.kind == "unique" else "")
+            if kind == "sum_of_daily"
+            else ("monthly unique (not a sum of daily reach)" if kind == "unique" else "")
         )
+        if basis is not None and basis != AS_DOWNLOADED and "basis_status" in on_basis.columns:
+            note = _basis_note(on_basis, spec, period, post_age_days) or note
         rows.append(
             {
                 "platform": spec.platform,
@@ -394,18 +528,133 @@ def kpi_table(
                 "change_pct": change,
                 "ci_low": ci_low,
                 "ci_high": ci_high,
-                "kind": spec.kind,
-                "source": spec.source,
+                "band_low": band_low,
+                "band_high": band_high,
+                "band_status": band_status,
+                "basis": basis,
+                "kind": kind,
+                "source": source,
                 "note": note,
             }
         )
     return kpi_frame(rows)
 
 
+def post_age_basis(params: dict | None) -> float | None:
+    """The age basis of post metrics from the run's settings (``post_age_days``).
+
+    ``target_post_age_days`` (the older, unused name) is read when ``post_age_days`` is absent;
+    ``null`` means "compare as downloaded".
+    """
+    params = params or {}
+    value = params.get("post_age_days", params.get("target_post_age_days"))
+    return None if value is None else float(value)
+
+
+def leadership_kpi_table(
+    tables: dict[str, pd.DataFrame], month: str, params: dict | None
+) -> pd.DataFrame:
+    """The KPI table as the report shows it: age basis, permutation intervals, noise bands.
+
+    Post metrics on the ``post_age_days`` basis (when ``tables`` holds ``post_snapshots``),
+    their change intervals computed on the same basis posts, and noise bands for the rest.
+    """
+    from workbench.stats.kpi_change import change_interval
+
+    params = dict(params or {})
+    basis = post_age_basis(params)
+    posts = _table(tables, "posts")
+    on_basis = basis_posts(posts, tables.get("post_snapshots"), basis)
+
+    def interval(platform: str, kpi: str) -> tuple[float | None, float | None]:
+        # On the basis exactly where the KPI row is (both months placed), else as downloaded.
+        usable = False
+        if kpi in AGE_BASIS_KPIS:
+            spec = KpiSpec(platform, kpi, "total", "", lambda _tables, _period: None)
+            usable = _basis_of(on_basis, spec, month_period(month), basis)[1]
+        return change_interval(on_basis if usable else posts, platform, kpi, month, params)
+
+    return kpi_table(tables, month, change_interval=interval, post_age_days=basis,
+                     service_kpis=service_kpis(params))
+
+
+def basis_posts(
+    posts: pd.DataFrame, snapshots: pd.DataFrame | None, post_age_days: float | None
+) -> pd.DataFrame:
+    """Posts with their metrics at the age basis (:func:`workbench.stats.age_basis.posts_at_basis`).
+
+    The frame to give :func:`workbench.stats.kpi_change.change_interval` and
+    :func:`~workbench.stats.kpi_change.decompose_change`, so intervals and the decomposition
+    use the same basis as the KPI row.
+    """
+    from workbench.stats.age_basis import posts_at_basis
+
+    return posts_at_basis(posts, snapshots, post_age_days)
+
+
+def _basis_of(on_basis: pd.DataFrame, spec: KpiSpec, period: pd.Period,
+              post_age_days: float | None) -> tuple[str, bool]:
+    """(``basis`` words, whether both months can be compared on the age basis)."""
+    from workbench.stats.age_basis import basis_label
+
+    if post_age_days is None or "basis_status" not in on_basis.columns:
+        return AS_DOWNLOADED, False
+    for which in (period, period - 1):
+        month_posts = posts_in_month(on_basis, spec.platform, which)
+        if not len(month_posts):
+            continue
+        status = month_posts["basis_status"]
+        # Every post downloaded at least once, and most of them placed on the basis.
+        if (status == "no_snapshots").any() or _too_young(month_posts).mean() > MAX_UNPLACED:
+            return AS_DOWNLOADED, False
+    return basis_label(post_age_days, AGE_BASIS_KPIS[spec.kpi]), True
+
+
+def _basis_note(on_basis: pd.DataFrame, spec: KpiSpec, period: pd.Period,
+                post_age_days: float | None) -> str:
+    """"3 of 31 posts younger than 7 days: estimated from the other 28" (or "")."""
+    parts = []
+    for label, which in (("this month", period), ("last month", period - 1)):
+        month_posts = posts_in_month(on_basis, spec.platform, which)
+        if not len(month_posts):
+            continue
+        projected = int((month_posts["basis_status"] == "projected").sum())
+        young = int(_too_young(month_posts).sum())
+        n = len(month_posts)
+        if projected:
+            parts.append(f"{label}: {projected} of {n} posts younger than {post_age_days:g} days,"
+                         " projected along the growth curve of the other posts")
+        if young:
+            how = (f"estimated from the other {n - young}" if spec.kpi == "post_engagement"
+                   else "left out")
+            parts.append(f"{label}: {young} of {n} posts could not be placed at "
+                         f"{post_age_days:g} days (too young), {how}")
+    return "; ".join(parts)
+
+
+def _band(spec: KpiSpec, full: dict[str, pd.DataFrame],
+          period: pd.Period) -> tuple[float | None, float | None, str]:
+    """The usual month-to-month range of this KPI from its own history, and the verdict."""
+    from workbench.stats.kpi_change import HISTORY_MONTHS, noise_band_detail
+
+    months = pd.period_range(period - (HISTORY_MONTHS + 1), period, freq="M")
+    values = {}
+    for which in months:
+        value, *_ = _unpack(spec.compute(full, which), spec)
+        if value is not None:
+            values[str(which)] = value
+    detail = noise_band_detail(pd.Series(values, dtype="float64"), str(period))
+    if detail is None:
+        return None, None, BAND_TOO_LITTLE
+    status = BAND_UNUSUAL if detail["unusual"] else BAND_WITHIN
+    return detail["low_pct"], detail["high_pct"], status
+
+
 def kpi_frame(rows: list[dict]) -> pd.DataFrame:
     """KPI rows (dicts, e.g. read back from results.json) as the typed KPI table."""
     frame = pd.DataFrame(rows, columns=list(KPI_COLUMNS))
-    for column in ("value", "previous", "change_pct", "ci_low", "ci_high"):
+    for column in ("value", "previous", "change_pct", "ci_low", "ci_high", "band_low",
+                   "band_high"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 
@@ -418,7 +667,7 @@ def kpi_history(
     rows = []
     for spec in kpi_specs(service_kpis):
         for month in months:
-            value = spec.compute(full, month_period(month))
+            value, *_ = _unpack(spec.compute(full, month_period(month)), spec)
             rows.append(
                 {
                     "platform": spec.platform,

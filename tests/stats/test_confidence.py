@@ -36,3 +36,21 @@ def test_plain_finding_wording():
                                   "id": "topic:housing", "platform": "linkedin"})
     assert insufficient.startswith("Posts about housing on LinkedIn: too few posts")
     assert "not proof" in CONFIDENCE_FOOTER
+
+
+def test_finding_says_what_it_was_adjusted_for_and_prints_the_pooled_number():
+    from workbench.stats.confidence import adjusted_for, confidence_footer
+
+    record = {"id": "topic:employment", "platform": "all", "n_group": {"with": 30, "without": 90},
+              "window": "2024-06..2024-11", "method": "negbin", "confidence": "suggestive",
+              "estimate": 2.1, "ci_low": 1.5, "ci_high": 3.1, "covariates": ["platform", "month"],
+              "estimate_pooled": 1.3, "ci_low_pooled": 1.0, "ci_high_pooled": 1.8,
+              "estimate_story_adjusted": 1.1, "ci_story_low": 0.8, "ci_story_high": 1.5}
+    text = plain_finding(record)
+    assert "about 1.3× the interactions" in text and "95 % interval 1.0–1.8" in text
+    assert "2.1" not in text
+    assert "adjusted for platform and month" in text
+    assert "person's story: about 1.1×" in text
+    assert adjusted_for({"covariates": []}) == "not adjusted for anything else"
+    assert "less than 0.1 %" in confidence_footer({"alpha": 0.001, "fdr_q": 0.001})
+    assert "unlikely to be chance" not in confidence_footer()

@@ -4,6 +4,8 @@ Layout written under ``out_dir``::
 
     <YYYY-MM>/facebook/   post CSV + chart downloads, as downloaded a few days after the month
     <YYYY-MM>/instagram/
+    <YYYY-MM>/<platform>/in-month/   earlier downloads of the same month's post export (month to
+                          date, twice during the month), so posts are seen at several ages
     legacy/               one legacy Facebook Insights post export (SpreadsheetML .xls) of the
                           12 months before ``start``: older history for the same posts table
     manual_kpis.csv       month,platform,kpi,value,note
@@ -60,6 +62,10 @@ MANUAL_HEADER = "month,platform,kpi,value,note"
 IMAGE_PLATFORMS = ("facebook", "instagram", "linkedin")
 #: Months of legacy Facebook Insights history written before the sample's first month.
 LEGACY_MONTHS = 12
+#: Ages (days) at which truth.json holds every post's matured metrics (issue 11 §1).
+TRUTH_BASIS_DAYS = (7, 28)
+#: Days of the month on which the analyst re-downloads the month-to-date post export (ranges).
+IN_MONTH_DOWNLOAD_DAYS = ((7, 11), (18, 23))
 #: Ad Grant campaigns, one per programme.
 AD_CAMPAIGNS = ["Employment Services", "LINC English Classes", "Housing Help",
                 "Translation Services", "Volunteer With Us"]
@@ -218,6 +224,11 @@ def generate_sample(
         _write_meta_month(rng, writer, dl, posts, daily, tz, snapshots,
                           page_id, fb_name, ig_account_id, ig_user, org_name)
     manual = _manual_kpis(rng, months, posts, daily, tz)
+    # Re-downloads during each month, from their own stream so the month-end files are unchanged.
+    redownload_rng = np.random.default_rng([seed, 1101])
+    for i, month in enumerate(months):
+        _write_meta_in_month(redownload_rng, writer, month, i, posts, tz, snapshots,
+                             page_id, fb_name, ig_account_id, ig_user, org_name)
     for platform in ("linkedin", "tiktok"):
         daily[platform] = daily_series(rng, posts, months, platform, tz)
     web = ww.WebSample(seed, months)
@@ -246,6 +257,7 @@ def generate_sample(
         "files": writer.files,
         "manual": manual,
         "kpis": _kpis(months, posts, snapshots, daily, manual, tz),
+        "kpis_at_age": _kpis_at_age(months, posts, tz),
         "images": images,
         "legacy": legacy,
     }
@@ -436,6 +448,91 @@ def _write_meta_month(rng, writer, dl, posts, daily, tz, snapshots, page_id, fb_
                      platform="facebook+instagram", month=month, sections=2)
 
 
+def _write_meta_in_month(rng, writer, month, index, posts, tz, snapshots, page_id, fb_name,
+                         ig_account_id, ig_user, org_name) -> None:
+    """Month-to-date post exports taken during ``month`` (posts CSV only, no charts).
+
+    Each is older than the month-end download of the same posts, so the newest snapshot (what
+    the posts table keeps) is unchanged; they only add earlier ages to ``post_snapshots``.
+    """
+    first, last = _month_bounds(month)
+    for low, high in IN_MONTH_DOWNLOAD_DAYS:
+        day = first + timedelta(days=int(rng.integers(low, high + 1)) - 1)
+        taken = datetime(day.year, day.month, day.day, int(rng.integers(8, 18)),
+                         int(rng.integers(0, 60)), int(rng.integers(0, 60)), tzinfo=tz)
+        in_range = [p for p in posts
+                    if first <= p.creative.published_local.astimezone(tz).date() < day
+                    and p.published_utc < taken]
+        in_range.sort(key=lambda p: p.creative.published_local, reverse=True)
+        for platform in ("facebook", "instagram"):
+            if platform == "facebook":
+                variant = mw.fb_header_variant(taken.date(), index)
+                header, drop = mw.FB_HEADERS[variant], ()
+            else:
+                variant = mw.ig_header_variant(taken.date(), index)
+                header = mw.IG_HEADERS[variant]
+                drop = ("Views",) if taken.date() < date(2024, 9, 1) else ()
+            export_id = str(int(rng.integers(10**14, 10**16)))
+            relpath = (f"{month}/{platform}/in-month/"
+                       f"{mw.range_file_name(first, day - timedelta(days=1), export_id)}")
+            rows = []
+            for post in (p for p in in_range if p.platform == platform):
+                snap = post.snapshot(taken)
+                if platform == "facebook":
+                    rows.append(mw.facebook_values(post, snap, page_id, fb_name))
+                else:
+                    rows.append(mw.instagram_values(post, snap, ig_account_id, ig_user,
+                                                    org_name))
+                snapshots.setdefault((platform, post.post_id), []).append(
+                    {"file": relpath,
+                     "snapshot_at": taken.astimezone(ZoneInfo("UTC")).isoformat(),
+                     "reach": snap["reach"], "views": snap["views"],
+                     "interactions": snap["interactions"], **snap["components"],
+                     "follows": snap["follows"],
+                     "clicks": sum(v for v in snap["clicks"].values() if v is not None)
+                     if platform == "facebook" else None})
+            if not rows:
+                continue
+            writer.write(relpath, mw.posts_csv_bytes(header, rows, drop), taken,
+                         f"meta_{platform}_posts", header_variant=variant, month=month,
+                         range=[first.isoformat(), (day - timedelta(days=1)).isoformat()],
+                         rows=len(rows), in_month=True)
+
+
+def _at_age(post: Post, days: float) -> dict:
+    """The post's lifetime metrics exactly ``days`` after publishing (the matured truth)."""
+    snap = post.snapshot(post.published_utc + timedelta(days=days))
+    return {"reach": snap["reach"], "views": snap["views"],
+            "interactions": snap["interactions"]}
+
+
+def _kpis_at_age(months, posts, tz) -> dict:
+    """True post KPIs of each month on each age basis: ``{days: {month: {platform: ...}}}``.
+
+    Every post of the month counts (none is too young in the truth), so a reported change on
+    the basis can be checked against the change of these sums.
+    """
+    out: dict[str, dict] = {}
+    for days in TRUTH_BASIS_DAYS:
+        by_month: dict[str, dict] = {}
+        for month in months:
+            entry = {}
+            for platform in ("facebook", "instagram", "linkedin", "tiktok"):
+                mine = [p for p in posts if p.platform == platform
+                        and p.creative.published_local.astimezone(tz).strftime("%Y-%m") == month]
+                if not mine:
+                    continue
+                at = [_at_age(p, days) for p in mine]
+                entry[platform] = {  # ``reach`` holds each platform's exposure (Post.reach)
+                    "posts": len(mine),
+                    "post_engagement": sum(a["interactions"] for a in at),
+                    "top_post_reach": max(a["reach"] or 0 for a in at),
+                }
+            by_month[month] = entry
+        out[str(days)] = by_month
+    return out
+
+
 def _manual_kpis(rng, months, posts, daily, tz) -> list[dict]:
     """Figures only visible in the platforms' UIs or internal records, per month."""
     rows = []
@@ -494,6 +591,7 @@ def _post_truth(post: Post, snaps: list[dict]) -> dict:
         "reach_final": post.reach, "interactions_final": post.interactions,
         "components_final": post.components,
         "newest": newest, "snapshots": snaps,
+        "at_age": {str(days): _at_age(post, days) for days in TRUTH_BASIS_DAYS},
     }
 
 

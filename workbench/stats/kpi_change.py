@@ -78,6 +78,15 @@ def _month_posts(posts: pd.DataFrame, platform: str, month: str) -> pd.DataFrame
     )
 
 
+def _too_young_count(frame: pd.DataFrame) -> int:
+    """Posts of an age-basis frame that are too young for the basis (0 without a basis)."""
+    if "basis_status" not in frame.columns:
+        return 0
+    from workbench.kpis import _too_young
+
+    return int(_too_young(frame).sum())
+
+
 def _previous_month(month: str) -> str:
     return str(pd.Period(month, freq="M") - 1)
 
@@ -105,9 +114,12 @@ def decompose_change(posts: pd.DataFrame, platform: str, month: str) -> pd.DataF
     for label, which in (("previous", _previous_month(month)), ("current", month)):
         frame = _month_posts(posts, platform, which)
         usable = frame.loc[frame["_y"].notna() & frame["_exposure"].notna()]
-        n = float(len(usable))
-        total_y = float(usable["_y"].sum()) if n else np.nan
-        total_exposure = float(usable["_exposure"].sum()) if n else np.nan
+        # On an age basis, posts too young for it count as posts of the month, with the others'
+        # averages (kpis.basis_total does the same for the KPI row).
+        scale = (len(usable) + _too_young_count(frame)) / len(usable) if len(usable) else 1.0
+        n = float(len(usable)) * scale
+        total_y = float(usable["_y"].sum()) * scale if n else np.nan
+        total_exposure = float(usable["_exposure"].sum()) * scale if n else np.nan
         values[label] = {
             "posts": n if n else np.nan,
             "exposure_per_post": total_exposure / n if n else np.nan,
@@ -315,7 +327,11 @@ def change_interval(
     )
     if interval is None:
         return None, None
-    volume = len(current) / len(previous) if kpi == "post_engagement" else 1.0
+    volume = 1.0
+    if kpi == "post_engagement":  # the sum = mean × posts (posts too young for a basis count)
+        young_now = _too_young_count(posts_in_month(posts, platform, month))
+        young_before = _too_young_count(posts_in_month(posts, platform, _previous_month(month)))
+        volume = (len(current) + young_now) / (len(previous) + young_before)
     low, high = interval[0] * volume, interval[1] * volume
     return float(100.0 * (low - 1.0)), float(100.0 * (high - 1.0))
 

@@ -183,6 +183,8 @@ class PostingTimesResult:
     verdict: str
     next_step: str
     notes: list[str] = field(default_factory=list)
+    #: The run's ``fdr_q``: the joint time test must pass at this adjusted p (§4.4).
+    max_p_adjusted: float = MAX_P_ADJUSTED
 
     # ---- frames ------------------------------------------------------------------------
 
@@ -225,6 +227,7 @@ class PostingTimesResult:
             window_months=self.window_months,
             platform=self.platform,
             p_rule=p_adjusted if p_adjusted is not None else self.p_value,
+            max_p=self.max_p_adjusted,
         )
         return dataclasses.replace(
             self,
@@ -322,9 +325,13 @@ def _decide(
     window_months: int,
     platform: str,
     p_rule: float | None,
+    max_p: float = MAX_P_ADJUSTED,
 ) -> tuple[str | None, str, str, pd.DataFrame]:
-    """Apply the §4.4 thresholds: (best slot or None, verdict, next step, slots with flags)."""
-    test_ok = p_rule is not None and np.isfinite(p_rule) and p_rule <= MAX_P_ADJUSTED
+    """Apply the §4.4 thresholds: (best slot or None, verdict, next step, slots with flags).
+
+    ``max_p`` is the run's ``fdr_q``: the level the joint time test must pass.
+    """
+    test_ok = p_rule is not None and np.isfinite(p_rule) and p_rule <= max_p
     qualifies = (
         (n_posts >= MIN_POSTS_FOR_BEST)
         & slots["supported"]
@@ -609,8 +616,10 @@ def analyse_posting_times(
         slot_support.append(bool(support[row.daytype][grid_parts == row.daypart].any()))
     slots = slots.assign(p_best=p_best, supported=slot_support)
 
+    max_p = float(params.get("fdr_q") or MAX_P_ADJUSTED)
     best, verdict, next_step, slots = _decide(
-        slots, n_posts=n, window_months=window_months, platform=scope, p_rule=p_value
+        slots, n_posts=n, window_months=window_months, platform=scope, p_rule=p_value,
+        max_p=max_p,
     )
     return PostingTimesResult(
         month=month,
@@ -634,4 +643,5 @@ def analyse_posting_times(
         verdict=verdict,
         next_step=next_step,
         notes=notes,
+        max_p_adjusted=max_p,
     )

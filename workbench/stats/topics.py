@@ -283,6 +283,8 @@ class TopicRanking:
     prior_strength: float
     covariates: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    #: The run's false-discovery level; the mix moves only on evidence at this level.
+    fdr_q: float = 0.10
 
     def to_frame(self) -> pd.DataFrame:
         """Topic, n, rate_ratio (posterior mean), interval, p_best, shares, quota, note."""
@@ -310,7 +312,8 @@ class TopicRanking:
             lines.append(
                 "The evidence is not strong enough to change the mix: keep the current mix "
                 f"(a change needs ≥ {MIN_POSTS_TO_MOVE} posts in the window and a topic with "
-                f"P(best) ≥ {MIN_P_BEST_TO_MOVE:.2f})."
+                f"P(best) ≥ {MIN_P_BEST_TO_MOVE:.2f} that beats a typical post with "
+                f"probability ≥ {1 - self.fdr_q:.2f}, set by fdr_q)."
             )
         else:
             parts = [
@@ -550,7 +553,13 @@ def rank_topics(
     k_free = len(free_index)
     floor = float(settings["floor"]) if settings["floor"] is not None else 1 / (2 * max(k_free, 1))
 
-    enough = len(data) >= MIN_POSTS_TO_MOVE and p_best.max() >= MIN_P_BEST_TO_MOVE
+    # The mix moves only when the leading topic beats a typical post with posterior probability
+    # ≥ 1 − fdr_q (the run's false-discovery level decides, like the labels do).
+    fdr_q = float(params.get("fdr_q") or 0.10)
+    leader = int(np.argmax(p_best))
+    leader_above_1 = float((draws[:, leader] > 1.0).mean())
+    enough = (len(data) >= MIN_POSTS_TO_MOVE and p_best.max() >= MIN_P_BEST_TO_MOVE
+              and leader_above_1 >= 1.0 - fdr_q)
     free_shares = np.zeros(k_free)
     if enough:
         mode = "thompson"
@@ -611,6 +620,7 @@ def rank_topics(
         prior_strength=prior_strength,
         covariates=tuple(terms),
         notes=notes,
+        fdr_q=fdr_q,
     )
 
 
