@@ -131,7 +131,7 @@ def test_excel_padded_comment_lines_still_detected():
     assert ga4.parse(raw, CTX).tables["web"]["month"].tolist() == ["2023-06"]
 
 
-# --- GA4's own calendar, comparisons, CRLF (docs/export-formats/adsga4.md) ----------------
+# --- GA4's own calendar, comparisons, CRLF (docs/export-formats.md §7) -------------------
 
 
 def test_nth_week_on_ga4_calendar_and_nothing_after_end_date():

@@ -111,7 +111,7 @@ def test_bad_period_line():
         google_ads.parse(raw, CTX)
 
 
-# --- levels, locales and quirks of real downloads (docs/export-formats/adsga4.md) ---------
+# --- levels, locales and quirks of real downloads (docs/export-formats.md §8) ------------
 
 
 def test_keyword_report_totals_in_third_column_and_quality_score():

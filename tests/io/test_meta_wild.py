@@ -2,7 +2,7 @@
 
 The fixtures (tests/fixtures/meta/wild/, built by ``tests.io.meta_samples.build_wild``) copy
 the byte structure of real files listed in tests/corpus/MANIFEST-meta.csv, with invented
-values. See docs/export-formats/meta.md.
+values. See docs/export-formats.md §1, §1b, §2.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from workbench.io.registry import ExportKind, ParseContext, ParsedExport, regist
 
 #: Report title (normalised, without a trailing period in parentheses) → ``level``.
 #: English titles are from real files; French, Spanish and Portuguese from real files where
-#: the docs say so (export-formats/adsga4.md), else from the Google Ads interface wording.
+#: the docs say so (export-formats §8.1), else from the Google Ads interface wording.
 TITLES: dict[str, str] = {
     "campaign report": "campaign",
     "campaigns report": "campaign",

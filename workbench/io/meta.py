@@ -2,7 +2,7 @@
 
 Chart downloads and audience breakdowns are read in :mod:`workbench.io.meta_charts` (the
 kinds stay registered here, under their names). What real files taught us:
-docs/export-formats/meta.md.
+docs/export-formats.md §1.4, §1.7, §1b, §2.2-§2.3.
 
 See export-formats.md §1 (Facebook posts), §1b (chart downloads), §2 (Instagram posts) and
 statistics.md §1.1-§1.4, §9.4-§9.5. Headers are matched case-insensitively and by name, through
@@ -21,7 +21,7 @@ Decisions worth knowing:
   are skipped with a counted warning; a header-only export is zero posts with a warning.
 * Instagram Stories exports are recognised and skipped (stories are not feed posts).
 * Translated exports (Portuguese, Italian; French and Spanish from the interface wording)
-  are read through the alias tables; see docs/export-formats/meta.md.
+  are read through the alias tables; see docs/export-formats.md §1.7.
 * Instagram exports carry no share/crosspost/boost columns: ``is_share``, ``is_crosspost`` and
   ``boosted`` are False for them (not NA), so organic filters keep working.
 """
@@ -60,7 +60,7 @@ REDOWNLOAD_HINT = (
 
 #: Canonical field -> header spellings (normalised: lower case, single spaces). English first,
 #: then the interface languages. Portuguese (Brazil) Instagram headers are from a real export;
-#: the other translations are Meta's interface wording, best effort (docs/export-formats/meta.md).
+#: the other translations are Meta's interface wording, best effort (export-formats §1.7).
 POST_ALIASES: dict[str, tuple[str, ...]] = {
     "post_id": ("post id", "identifiant de la publication", "identificação da publicação",
                 "id da publicação", "id del post", "id della publicazione",

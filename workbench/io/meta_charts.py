@@ -5,7 +5,7 @@ chart's name in the interface language, e.g. ``Facebook reach``, ``Alcance``,
 ``Seguidores no Instagram``), a header line whose first cell is the date column (``Date``,
 ``Data``, ``Fecha``…) and one line per day (``2025-03-08T00:00:00``, the hour flipping
 between ``T00`` and ``T01`` at US daylight-saving changes). Sections are separated by a
-blank line. Seen in real files (docs/export-formats/meta.md):
+blank line. Seen in real files (docs/export-formats.md §1b):
 
 * ``sep=,`` or ``sep=<TAB>`` first line (or none, when the file was trimmed by hand to start
   at the header); UTF-16 or UTF-8; CRLF or LF;
