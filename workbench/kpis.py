@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.jsonsafe import jsonable
+from workbench.month import Month, month_strings
+
 KPI_COLUMNS = (
     "platform",
     "kpi",
@@ -54,7 +57,7 @@ class KpiSpec:
 
 def month_period(month: str) -> pd.Period:
     """``"2024-03"`` → monthly Period."""
-    return pd.Period(month, freq="M")
+    return Month.parse(month).period
 
 
 def posts_in_month(posts: pd.DataFrame, platform: str, month: str | pd.Period) -> pd.DataFrame:
@@ -414,17 +417,9 @@ def kpi_history(tables: dict[str, pd.DataFrame], months: list[str]) -> pd.DataFr
 
 def months_between(first: str, last: str) -> list[str]:
     """Inclusive list of ``YYYY-MM`` strings from ``first`` to ``last``."""
-    return [str(p) for p in pd.period_range(first, last, freq="M")]
+    return month_strings(first, last)
 
 
 def kpi_records(frame: pd.DataFrame) -> list[dict]:
     """KPI rows as JSON-safe dicts (NaN → None) for results.json."""
-    records = []
-    for row in frame.to_dict(orient="records"):
-        records.append(
-            {
-                k: (None if isinstance(v, float) and not np.isfinite(v) else v)
-                for k, v in row.items()
-            }
-        )
-    return records
+    return jsonable(frame)

@@ -8,45 +8,14 @@ no-op and :func:`recorded` returns ``None``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from workbench.io.atomic import write_json_atomic
+from workbench.jsonsafe import jsonable
 
-
-def jsonable(value: Any) -> Any:
-    """Convert numpy/pandas scalars, frames and NaN into plain JSON values (NaN → None)."""
-    if isinstance(value, pd.DataFrame):
-        return [jsonable(r) for r in value.to_dict(orient="records")]
-    if isinstance(value, pd.Series):
-        return [jsonable(v) for v in value.tolist()]
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [jsonable(v) for v in value.tolist()]
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
-        return value.isoformat()
-    if isinstance(value, pd.Period):
-        return str(value)
-    if hasattr(value, "to_json") and callable(value.to_json):
-        return jsonable(value.to_json())
-    return value
+__all__ = ["collect", "jsonable", "record", "recorded"]
 
 
 def record(results_dir: str | Path | None, name: str, payload: Any) -> None:

@@ -34,8 +34,10 @@ import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import association
 
-from workbench.config import MONTH_RE
 from workbench.errors import WorkbenchError
+from workbench.jsonsafe import jsonable
+from workbench.month import Month
+from workbench.params import setting
 from workbench.stats import power
 from workbench.stats.confidence import confidence_label, plain_finding, subject_of
 from workbench.stats.influence import conclusion, post_influence, three_numbers
@@ -109,15 +111,6 @@ ELASTICITY_MATTERS = 0.10
 AGE_RATIO = 2.0
 DEFAULT_PERMUTATIONS = 9999
 
-DEFAULTS: dict[str, Any] = {
-    "window_months": 6,
-    "alpha": 0.05,
-    "fdr_q": 0.10,
-    "min_posts_per_group": 5,
-    "min_post_age_days": 7,
-    "mde_warn_ratio": 1.5,
-    "seed": 20240301,
-}
 
 #: Covariate candidates in the §2.1 priority order: (terms, name shown, replaces).
 _CANDIDATES: tuple[tuple[tuple[str, ...], str, str | None], ...] = (
@@ -134,8 +127,8 @@ _FACTOR_COLUMNS = ("platform", "fmt_group", "month", "fmt", "weekday")
 
 
 def _param(params: Mapping[str, Any] | None, key: str) -> Any:
-    value = (params or {}).get(key)
-    return DEFAULTS[key] if value is None else value
+    """A run setting, defaulting to params/monthly.yaml (the one source of defaults)."""
+    return setting(params, key)
 
 
 def _influence_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -149,13 +142,7 @@ def _influence_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _nan_to_none(value: Any) -> Any:
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
+    return jsonable(value)
 
 
 @dataclass(frozen=True)
@@ -904,14 +891,7 @@ def _permutations(params: Mapping[str, Any] | None, explicit: int | None) -> int
 
 def rolling_window(month: str, window_months: int) -> tuple[str, str]:
     """The ``window_months`` months ending at ``month`` (inclusive) as (first, last)."""
-    if not MONTH_RE.match(str(month)):
-        raise WorkbenchError(f"month {month!r} is not YYYY-MM", hint="write the month as '2024-03'")
-    if int(window_months) < 1:
-        raise WorkbenchError(
-            f"window_months is {window_months}", hint="set window_months to 1 or more (default 6)"
-        )
-    last = pd.Period(str(month), freq="M")
-    first = last - (int(window_months) - 1)
+    first, last = Month.parse(month).window(window_months)
     return str(first), str(last)
 
 
