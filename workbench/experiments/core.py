@@ -348,7 +348,7 @@ def plain_summary(result: ExperimentResult) -> str:
 def write_analysis(result: ExperimentResult, results_dir: Path) -> Path:
     """Write ``results.json`` (and the matched-posts table) into ``results_dir``."""
     from workbench.io.atomic import write_bytes_atomic, write_json_atomic
-    from workbench.report.record import jsonable
+    from workbench.jsonsafe import jsonable
 
     results_dir = Path(results_dir)
     table = result.posts.astype({"published_local": "string"})

@@ -247,12 +247,15 @@ class HypothesisTable:
         month: The report month.
         window: ``YYYY-MM..YYYY-MM``.
         prepared: The prepared posts (exclusions table) the family was run on.
+        extra_adjusted: Adjusted p of the family's other tests (``extra_tests`` of
+            `run_hypotheses`, e.g. the posting-time test per platform), by key.
     """
 
     results: list[HypothesisResult]
     month: str | None = None
     window: str | None = None
     prepared: PreparedPosts | None = None
+    extra_adjusted: dict[str, float | None] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.results)
@@ -896,20 +899,33 @@ def rolling_window(month: str, window_months: int) -> tuple[str, str]:
 
 
 def adjust_results(
-    results: Sequence[HypothesisResult], params: Mapping[str, Any] | None = None
-) -> list[HypothesisResult]:
-    """Fill ``p_adjusted`` (BH over the family, Holm for registered ids) and ``confidence``."""
+    results: Sequence[HypothesisResult], params: Mapping[str, Any] | None = None,
+    extra: Sequence[tuple[str, float | None]] = (),
+) -> tuple[list[HypothesisResult], list[float]]:
+    """Adjust the family ONCE: BH over all its tests, Holm for registered ids.
+
+    Args:
+        results: The content comparisons; ``p_adjusted`` and ``confidence`` are filled.
+        params: Run parameters (``alpha``, ``registered_hypotheses``).
+        extra: ``(id, p)`` of the family's other tests (e.g. ``("posting_time", p)``).
+
+    Returns:
+        The adjusted results and the adjusted p of ``extra``, in order.
+    """
     registered = (params or {}).get("registered_hypotheses") or ()
-    adjusted = adjust_family([r.id for r in results], [r.p_value for r in results],
-                             registered=registered, alpha=float(_param(params, "alpha")))
+    ids = [r.id for r in results] + [i for i, _ in extra]
+    p_values = [r.p_value for r in results] + [
+        float("nan") if p is None else float(p) for _, p in extra]
+    adjusted = adjust_family(ids, p_values, registered=registered,
+                             alpha=float(_param(params, "alpha")))
     out = []
-    for result, p_adj in zip(results, adjusted, strict=True):
+    for result, p_adj in zip(results, adjusted[:len(results)], strict=True):
         out.append(replace(
             result, p_adjusted=float(p_adj),
             confidence=confidence_label(float(p_adj), result.ci_low, result.ci_high,
                                         result.underpowered, result.method),
         ))
-    return out
+    return out, [float(p) for p in adjusted[len(results):]]
 
 
 def run_hypotheses(
@@ -918,6 +934,7 @@ def run_hypotheses(
     params: Mapping[str, Any] | None,
     month: str,
     daily: pd.DataFrame | None = None,
+    extra_tests: Mapping[str, float | None] | None = None,
 ) -> HypothesisTable:
     """Run the month's family of content hypotheses over the rolling window.
 
@@ -933,6 +950,9 @@ def run_hypotheses(
         month: Report month ``YYYY-MM`` (the window's last month).
         daily: Canonical ``daily`` table for followers at publish date (§9.2); None uses
             the median-exposure fallback for every platform.
+        extra_tests: The family's other p-values by key (the posting-time test per
+            platform, id ``posting_time``), adjusted together with the comparisons so the
+            month's family is adjusted exactly once; see ``HypothesisTable.extra_adjusted``.
 
     Returns:
         HypothesisTable (``to_frame()`` has exactly the DESIGN.md fields + ``warnings``).
@@ -952,5 +972,10 @@ def run_hypotheses(
     for topic_result in test_topics(prepared, params=params):
         results.append(topic_result)
         results.extend(topic_result.per_platform)
-    return HypothesisTable(adjust_results(results, params), month=str(month),
-                           window=f"{window[0]}..{window[1]}", prepared=prepared)
+    extra = dict(extra_tests or {})
+    adjusted, extra_adjusted = adjust_results(
+        results, params, [("posting_time", p) for p in extra.values()])
+    return HypothesisTable(adjusted, month=str(month), window=f"{window[0]}..{window[1]}",
+                           prepared=prepared,
+                           extra_adjusted={k: (None if p != p else p)
+                                           for k, p in zip(extra, extra_adjusted, strict=True)})
