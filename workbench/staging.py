@@ -113,11 +113,16 @@ def _run_one(source: str, output: str, parameters: dict[str, Any]) -> NotebookFa
 
 
 def workers() -> int:
-    """Notebooks run side by side: ``WORKBENCH_WORKERS`` or the machine's cores (max 4)."""
+    """Notebooks run side by side: ``WORKBENCH_WORKERS``, else twice the machine's cores.
+
+    Twice the cores because a report notebook's kernel spends part of its life waiting (for
+    the month's results while the runner computes them, for papermill between cells): more
+    kernels than cores keep every core busy.
+    """
     configured = os.environ.get("WORKBENCH_WORKERS")
     if configured and configured.isdigit() and int(configured) > 0:
         return int(configured)
-    return max(1, min(4, os.cpu_count() or 1))
+    return max(1, 2 * (os.cpu_count() or 1))
 
 
 def execute_many(sources: list[Path], staging: Path, final_dir: Path,

@@ -8,9 +8,12 @@ computation. A changed table, setting or line of code gives a new key.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import pickle
+import time
 from pathlib import Path
 from typing import Any
 
@@ -398,30 +401,115 @@ def cache_path(ctx: MonthContext) -> Path | None:
     return Path(ctx.processed_dir) / CACHE_DIR / f"{ctx.month}-{cache_key(ctx)[:24]}.pickle"
 
 
-def analyse_month(ctx: MonthContext, *, use_cache: bool = True) -> MonthResults:
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _lock_owner(lock: Path) -> int:
+    try:
+        return int(lock.read_text(encoding="utf-8").strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _read_cache(path: Path) -> MonthResults | None:
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)  # our own file, keyed by content
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None  # unreadable or written by other code: compute again
+    return cached if isinstance(cached, MonthResults) else None
+
+
+def _take_lock(lock: Path) -> bool:
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(str(os.getpid()))
+    return True
+
+
+@contextlib.contextmanager
+def claim_month(ctx: MonthContext):
+    """Mark the month as being computed by this process until the block ends.
+
+    Notebooks started inside the block that call :func:`analyse_month` on the same month and
+    settings wait for this process's result instead of computing it again.
+    """
+    path = cache_path(ctx)
+    if path is None or path.exists() or not _take_lock(path.with_suffix(".lock")):
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock = path.with_suffix(".lock")
+        if _lock_owner(lock) == os.getpid():
+            lock.unlink(missing_ok=True)
+
+
+def _wait_for_other(path: Path, lock: Path, timeout: float) -> MonthResults | None:
+    """While another live process computes this month (its lock exists), wait for its result."""
+    deadline = time.monotonic() + timeout
+    while lock.exists() and not path.exists() and time.monotonic() < deadline:
+        pid = _lock_owner(lock)
+        if pid and not _pid_alive(pid):
+            lock.unlink(missing_ok=True)  # left by a crashed run
+            break
+        time.sleep(0.1)
+    return _read_cache(path) if path.exists() else None
+
+
+def _compute_and_store(ctx: MonthContext, path: Path) -> MonthResults:
+    from workbench.io.atomic import write_bytes_atomic
+
+    results = compute_month(ctx)
+    for old in path.parent.glob(f"{ctx.month}-*.pickle"):
+        old.unlink(missing_ok=True)
+    write_bytes_atomic(path, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    return results
+
+
+def analyse_month(ctx: MonthContext, *, use_cache: bool = True,
+                  wait_seconds: float = 900.0) -> MonthResults:
     """The month's analysis, computed once and cached on disk.
+
+    When another process is computing the same month and settings (the report runner while
+    its notebooks start), this waits for that result instead of computing it a second time.
 
     Args:
         ctx: The opened month (:func:`workbench.open_month`).
         use_cache: Read and write the on-disk cache (False: always compute).
+        wait_seconds: How long to wait for another process computing the same month.
 
     Returns:
         The month's :class:`MonthResults`.
     """
-    from workbench.io.atomic import write_bytes_atomic
-
     path = cache_path(ctx) if use_cache else None
-    if path is not None and path.exists():
+    if path is None:
+        return compute_month(ctx)
+    if path.exists():
+        cached = _read_cache(path)
+        if cached is not None:
+            return cached
+    lock = path.with_suffix(".lock")
+    if lock.exists() and _lock_owner(lock) == os.getpid():
+        return _compute_and_store(ctx, path)  # this process claimed the month
+    if _take_lock(lock):
         try:
-            with path.open("rb") as handle:
-                cached = pickle.load(handle)  # our own file, keyed by content
-            if isinstance(cached, MonthResults):
-                return cached
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            pass  # unreadable or written by other code: compute again
-    results = compute_month(ctx)
-    if path is not None:
-        for old in path.parent.glob(f"{ctx.month}-*.pickle"):
-            old.unlink(missing_ok=True)
-        write_bytes_atomic(path, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-    return results
+            return _compute_and_store(ctx, path)
+        finally:
+            lock.unlink(missing_ok=True)
+    cached = _wait_for_other(path, lock, wait_seconds)
+    if cached is not None:
+        return cached
+    return compute_month(ctx)  # the other run failed or timed out: compute here

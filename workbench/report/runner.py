@@ -18,6 +18,7 @@ import json
 import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,7 @@ def run_report(
         ConfigError: Bad parameters or a month without data.
     """
     from workbench.analysis import analyse_month, open_month
+    from workbench.analysis.month import claim_month
     from workbench.io.tables import read_ingest_log
     from workbench.report.html import render_index_html, render_report_html
 
@@ -168,13 +170,8 @@ def run_report(
             )
 
     params_json = json.dumps(jsonable(params))
-    print(f"Analysing {month} ...", flush=True)
-    t0 = time.monotonic()
     ctx = open_month(month, raw_dir=raw_dir.resolve(), processed_dir=processed_dir.resolve(),
                      params_dir=params_dir.resolve(), params_json=params_json)
-    results = analyse_month(ctx)  # cached: the notebooks load this very computation
-    print(f"      done in {time.monotonic() - t0:.1f} s", flush=True)
-
     reports_dir.mkdir(parents=True, exist_ok=True)
     final_dir = reports_dir / month
     staging = reports_dir / f".staging-{month}"
@@ -189,10 +186,19 @@ def run_report(
         "params_dir": str(params_dir.resolve()),
         "params_json": params_json,
     }
+    # The notebooks only display the month's results: their kernels start now, while this
+    # process computes the month once; they wait for the cached result, never recompute it.
     t0 = time.monotonic()
-    print(f"Running {len(sources)} notebooks ...", flush=True)
-    failure = execute_many(sources, staging, final_dir, notebook_params, max_workers=workers,
-                           progress=lambda name: print(f"      {name} done", flush=True))
+    print(f"Analysing {month} while {len(sources)} notebooks start ...", flush=True)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        with claim_month(ctx):  # released before waiting for the notebooks, even on error
+            notebooks_done = background.submit(
+                execute_many, sources, staging, final_dir, notebook_params,
+                max_workers=workers,
+                progress=lambda name: print(f"      {name} done", flush=True))
+            results = analyse_month(ctx)
+            print(f"      month analysed in {time.monotonic() - t0:.1f} s", flush=True)
+        failure = notebooks_done.result()
     if failure is not None:
         raise ReportError(
             f"notebook {failure.name} failed in cell {failure.exec_count}: {failure.ename}: "
@@ -201,7 +207,7 @@ def run_report(
             hint="open the failed notebook to see the traceback; the previous report was "
             "left in place",
         )
-    print(f"      done in {time.monotonic() - t0:.1f} s", flush=True)
+    print(f"      notebooks done in {time.monotonic() - t0:.1f} s", flush=True)
 
     ingest_log = read_ingest_log(processed_dir)
     document = {
