@@ -11,7 +11,6 @@ from typing import Any
 import pandas as pd
 
 from workbench import wording as W
-from workbench.kpis import kpi_frame as kpi_frame  # re-exported for the notebooks
 
 #: KPIs drawn in the trend charts, in order (missing ones are skipped).
 TREND_KPIS = (
