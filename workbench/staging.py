@@ -2,18 +2,17 @@
 
 A notebook is executed into a staging folder; on a cell error the partial notebook is kept
 under ``<final>/failed/`` and the staging folder removed, so the previous good output stays
-untouched. :func:`execute_many` runs independent notebooks side by side, one kernel per
-worker process (kernels talk to papermill over local IPC sockets, never TCP).
+untouched. :func:`execute_many` runs independent notebooks side by side, one kernel process
+each, driven from threads (kernels talk to papermill over local IPC sockets, never TCP).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import uuid
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,13 +150,10 @@ def execute_many(sources: list[Path], staging: Path, final_dir: Path,
             if progress:
                 progress(Path(job[0]).name)
     else:
-        import multiprocessing
-
-        # forkserver/spawn: a forked copy of a process holding threads (zmq) can deadlock
-        context = multiprocessing.get_context("forkserver" if sys.platform != "win32"
-                                              else "spawn")
-        with ProcessPoolExecutor(max_workers=min(max_workers, len(jobs)),
-                                 mp_context=context) as pool:
+        # Threads, not processes: each notebook runs in its own kernel process already, and
+        # papermill only waits on it; worker processes would each import papermill again and
+        # re-run the caller's script under the spawn/forkserver start methods.
+        with ThreadPoolExecutor(max_workers=min(max_workers, len(jobs))) as pool:
             futures = [pool.submit(_run_one, *job) for job in jobs]
             outcomes = []
             for job, future in zip(jobs, futures, strict=True):
