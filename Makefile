@@ -43,6 +43,7 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/stats_calibration.py
 	$(BIN)/python benchmarks/stats_kpi_and_times.py
 

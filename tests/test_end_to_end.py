@@ -12,7 +12,7 @@ import pytest
 
 from workbench.cli import main
 from workbench.config import load_params
-from workbench.errors import ReportError
+from workbench.errors import ConfigError, ReportError
 from workbench.io.tables import load_tables
 from workbench.kpis import kpi_table
 from workbench.report.runner import NOTEBOOKS, run_report
@@ -109,6 +109,40 @@ def test_report_artefacts(report, sample):
         assert hypothesis["confidence"] in ("strong", "suggestive", "inconclusive")
 
 
+def test_results_json_is_the_month_results(report, sample):
+    """results.json is written from the one MonthResults the notebooks displayed."""
+    from workbench.analysis import analyse_month, open_month
+    from workbench.analysis.month import cache_path
+    from workbench.stats.multiple import adjust_family
+
+    results = json.loads((report["dir"] / "results.json").read_text(encoding="utf-8"))
+    ctx = open_month("2025-07", raw_dir=sample["raw"], processed_dir=sample["processed"],
+                     params_dir=ROOT / "params", params_json=json.dumps(results["params"]))
+    path = cache_path(ctx)
+    assert path is not None and path.exists()  # the runner's computation, shared
+    month = analyse_month(ctx)
+    assert json.loads(json.dumps(month.to_json()))["hypotheses"] == results["hypotheses"]
+    assert results["warnings"] == results["warnings_ingest"] + results["warnings_hypotheses"]
+    # the family (content comparisons and posting-time tests) is adjusted exactly once
+    rows = results["hypotheses"]
+    expected = adjust_family([r["id"] for r in rows],
+                             [float("nan") if r["p_value"] is None else r["p_value"]
+                              for r in rows], alpha=results["params"]["alpha"])
+    for row, p_adj in zip(rows, expected, strict=True):
+        if row["p_value"] is not None:
+            assert row["p_adjusted"] == pytest.approx(p_adj)
+
+
+def test_report_files_keep_the_usual_permissions(report):
+    import os
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for path in (report["dir"] / "report.html", report["reports"] / "index.html",
+                 report["dir"] / "results.json"):
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
+
+
 def test_report_html_is_code_free_and_self_contained(report):
     html = (report["dir"] / "report.html").read_text(encoding="utf-8")
     assert "Forest City Newcomer Services" in html
@@ -134,6 +168,16 @@ def test_failed_run_keeps_previous_report(report, sample, tmp_path):
                    notebooks_dir=broken_dir, params_dir=sample["params_dir"])
     assert (out / "report.html").read_bytes() == before
     assert (out / "failed" / "02_kpis.ipynb").exists()
+    assert not (report["reports"] / ".staging-2025-07").exists()
+
+
+def test_a_missing_raw_folder_is_a_clear_error(tmp_path):
+    from workbench.analysis import open_month
+
+    with pytest.raises(ConfigError, match=r"raw exports folder does not exist.*sample=True"):
+        open_month("2025-07", raw_dir=tmp_path / "typo", processed_dir=tmp_path / "processed",
+                   params_dir=ROOT / "params")
+    assert not (tmp_path / "typo").exists()  # no sample data generated behind the analyst's back
 
 
 def test_cli_report_error_is_one_line(sample, capsys, tmp_path):

@@ -340,8 +340,8 @@ def test_leadership_table_reads_the_basis_from_params():
     from workbench.kpis import leadership_kpi_table, post_age_basis
 
     assert post_age_basis({"post_age_days": 7}) == 7.0
-    assert post_age_basis({"target_post_age_days": 28}) == 28.0
-    assert post_age_basis({"post_age_days": None, "target_post_age_days": 28}) is None
+    assert post_age_basis({"post_age_days": 28}) == 28.0
+    assert post_age_basis({"post_age_days": None}) is None
     rng = np.random.default_rng(0)
     rows, snaps = [], []
     for month in ("2024-03", "2024-04"):

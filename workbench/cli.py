@@ -187,7 +187,7 @@ def cmd_experiment_new(args: argparse.Namespace) -> int:
 def cmd_experiment_analyze(args: argparse.Namespace) -> int:
     """Run `workbench experiment analyze`."""
     from workbench.experiments.core import default_registry
-    from workbench.experiments.run import analyze_experiment
+    from workbench.report.experiment import analyze_experiment
 
     registry = Path(args.registry) if args.registry else default_registry(args.params_dir)
     out = analyze_experiment(

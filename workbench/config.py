@@ -17,37 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from workbench.errors import ConfigError
+from workbench.month import MONTH_RE
+from workbench.params import RunParams, read_yaml, validate_run_settings
+
+__all__ = ["MONTH_RE", "load_params", "load_run_params", "read_yaml", "validate_params"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PARAMS_DIR = PROJECT_ROOT / "params"
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 HEX_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
-
-
-def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping; a clear ConfigError when it is not one."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read ({exc.strerror})", file=path, hint="check the path"
-        ) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(
-            f"invalid YAML ({getattr(exc, 'problem', exc)})",
-            file=path,
-            row=(mark.line + 1) if mark else None,
-            hint="fix the indentation or quoting on that line",
-        ) from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError("expected a mapping of keys to values", file=path)
-    return data
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,7 +75,8 @@ def load_params(
         overrides: ``(KEY, VALUE)`` pairs from ``-p`` (dotted keys allowed).
 
     Returns:
-        The merged parameters, validated (time zone, brand colours, months).
+        The merged parameters, validated (time zone, brand colours, months, the run
+        settings' types and ranges) with every run default of ``params/monthly.yaml`` filled.
     """
     params_dir = Path(params_dir) if params_dir else DEFAULT_PARAMS_DIR
     org_path = params_dir / "org.yaml"
@@ -117,7 +95,16 @@ def load_params(
     for key, value in overrides:
         set_dotted(params, key, parse_cli_value(key, value))
     validate_params(params, source=org_path)
-    return params
+    return validate_run_settings(params, source=params_file or params_dir / "monthly.yaml")
+
+
+def load_run_params(
+    params_dir: str | Path | None = None,
+    params_file: str | Path | None = None,
+    overrides: Iterable[tuple[str, str]] = (),
+) -> RunParams:
+    """:func:`load_params` as a typed :class:`~workbench.params.RunParams`."""
+    return RunParams.from_mapping(load_params(params_dir, params_file, overrides))
 
 
 def validate_params(params: Mapping[str, Any], source: str | Path | None = None) -> None:

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.io.google_ads import drop_nested_periods
+from workbench.jsonsafe import jsonable
+from workbench.month import Month, month_strings
 
 KPI_COLUMNS = (
     "platform",
@@ -101,7 +103,7 @@ class KpiSpec:
 
 def month_period(month: str) -> pd.Period:
     """``"2024-03"`` → monthly Period."""
-    return pd.Period(month, freq="M")
+    return Month.parse(month).period
 
 
 def posts_in_month(posts: pd.DataFrame, platform: str, month: str | pd.Period) -> pd.DataFrame:
@@ -543,11 +545,10 @@ def kpi_table(
 def post_age_basis(params: dict | None) -> float | None:
     """The age basis of post metrics from the run's settings (``post_age_days``).
 
-    ``target_post_age_days`` (the older, unused name) is read when ``post_age_days`` is absent;
     ``null`` means "compare as downloaded".
     """
     params = params or {}
-    value = params.get("post_age_days", params.get("target_post_age_days"))
+    value = params.get("post_age_days")
     return None if value is None else float(value)
 
 
@@ -684,17 +685,9 @@ def kpi_history(
 
 def months_between(first: str, last: str) -> list[str]:
     """Inclusive list of ``YYYY-MM`` strings from ``first`` to ``last``."""
-    return [str(p) for p in pd.period_range(first, last, freq="M")]
+    return month_strings(first, last)
 
 
 def kpi_records(frame: pd.DataFrame) -> list[dict]:
     """KPI rows as JSON-safe dicts (NaN → None) for results.json."""
-    records = []
-    for row in frame.to_dict(orient="records"):
-        records.append(
-            {
-                k: (None if isinstance(v, float) and not np.isfinite(v) else v)
-                for k, v in row.items()
-            }
-        )
-    return records
+    return jsonable(frame)

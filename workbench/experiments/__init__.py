@@ -3,17 +3,16 @@
 ``workbench experiment new`` writes an immutable registration (``params/experiments/NAME.yaml``)
 and a block-randomised schedule; ``workbench experiment analyze`` matches the published posts
 to the planned slots and estimates the arm rate ratio (NB model, randomization-test p-value).
-The monthly report calls `experiments_status` and `decisions_review`.
+The monthly analysis calls `experiments_status` and `decisions_review`;
+`workbench.report.experiment` executes the analysis notebook and renders its page.
 """
 
 from workbench.experiments.core import analyze_tables, new_experiment, plan_experiment
 from workbench.experiments.decisions import decisions_review, read_decisions
 from workbench.experiments.design import make_design, make_schedule
-from workbench.experiments.run import analyze_experiment
 from workbench.experiments.status import experiments_status
 
 __all__ = [
-    "analyze_experiment",
     "analyze_tables",
     "decisions_review",
     "experiments_status",

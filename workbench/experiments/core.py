@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from workbench import __version__
@@ -22,6 +21,8 @@ from workbench.errors import ExperimentError, WorkbenchError
 from workbench.experiments import registry as reg
 from workbench.experiments.analysis import Matching, actual_arm, estimate, match_posts
 from workbench.experiments.design import Design, hootsuite_rows, make_design, make_schedule
+from workbench.jsonsafe import jsonable
+from workbench.params import setting
 
 #: Subjects of the plain-language sentences.
 ARM_WORDS = {"human_centred": "posts telling a person's story",
@@ -59,7 +60,7 @@ def plan_experiment(design: Design, posts: pd.DataFrame | None, labels: pd.DataF
     tz = org_timezone(params)
     if check_start:
         reg.check_start_after_data(design, posts, tz)
-    alpha = float(params.get("alpha", 0.05))
+    alpha = float(setting(params, "alpha"))
     power = reg.history_power(posts, labels, design, tz, alpha=alpha)
     schedule = make_schedule(design, topics_of(params))
     tolerance = int((params.get("experiments") or {}).get("match_tolerance_minutes",
@@ -202,15 +203,7 @@ class ExperimentResult:
 
 
 def _clean_value(value: Any) -> Any:
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, dict):
-        return {k: _clean_value(v) for k, v in value.items()}
-    return value
+    return jsonable(value)
 
 
 def _clean(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -248,7 +241,7 @@ def analyze_tables(record: Mapping[str, Any], tables: Mapping[str, pd.DataFrame]
     matched["complies"] = (matched["arm_posted"] == matched["arm"]).astype("boolean")
 
     prepared = prepare_posts(posts, labels, tz=tz,
-                             min_age_days=float(params.get("min_post_age_days", 7)))
+                             min_age_days=float(setting(params, "min_post_age_days")))
     data = matched.merge(prepared.data[["platform", "post_id", "y", "exposure"]],
                          on=["platform", "post_id"], how="left")
     reasons = {}
@@ -355,7 +348,7 @@ def plain_summary(result: ExperimentResult) -> str:
 def write_analysis(result: ExperimentResult, results_dir: Path) -> Path:
     """Write ``results.json`` (and the matched-posts table) into ``results_dir``."""
     from workbench.io.atomic import write_bytes_atomic, write_json_atomic
-    from workbench.report.record import jsonable
+    from workbench.jsonsafe import jsonable
 
     results_dir = Path(results_dir)
     table = result.posts.astype({"published_local": "string"})

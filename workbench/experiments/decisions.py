@@ -25,6 +25,7 @@ from scipy import stats
 
 from workbench.config import MONTH_RE, org_timezone, read_yaml
 from workbench.errors import ConfigError, WorkbenchError
+from workbench.params import setting
 
 METRICS = {
     "engagement_rate": "interactions per person reached",
@@ -84,7 +85,7 @@ def _month_posts(tables: Mapping[str, pd.DataFrame], params: Mapping[str, Any],
 
     prepared = prepare_posts(tables["posts"], tables.get("labels"), window=months,
                              tz=org_timezone(params),
-                             min_age_days=float(params.get("min_post_age_days", 7)))
+                             min_age_days=float(setting(params, "min_post_age_days")))
     return prepared.data
 
 

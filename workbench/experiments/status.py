@@ -13,6 +13,7 @@ import pandas as pd
 from workbench.config import MONTH_RE, org_timezone
 from workbench.errors import ConfigError, WorkbenchError
 from workbench.experiments import registry as reg
+from workbench.params import setting
 
 STATUS_COLUMNS = ("name", "hypothesis", "arms", "platforms", "start", "end", "status",
                   "planned_n", "matched_n", "estimate", "ci_low", "ci_high", "p_value",
@@ -118,7 +119,7 @@ def experiments_status(params_dir: Path, reports_dir: Path, tables: Mapping[str,
     for end_month, members in frame.loc[frame["status"] == "finished"].groupby("_end_month"):
         ps = [1.0 if (p is None or not math.isfinite(float(p))) else float(p)
               for p in members["p_value"]]
-        adjusted = holm_adjust(ps, alpha=float(params.get("alpha", 0.05)))
+        adjusted = holm_adjust(ps, alpha=float(setting(params, "alpha")))
         for index, value, raw in zip(members.index, adjusted, members["p_value"], strict=True):
             if raw is not None and math.isfinite(float(raw)):
                 frame.at[index, "p_adjusted"] = float(value)

@@ -16,6 +16,13 @@ from typing import Any
 import pandas as pd
 
 
+def _default_mode() -> int:
+    """The mode a plain ``open(path, "w")`` would give: 0o666 minus the process umask."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -24,6 +31,9 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        # mkstemp creates 0600; give the file the usual permissions so a shared drive or web
+        # server can serve the report
+        os.chmod(tmp, _default_mode())
         os.replace(tmp, path)
     finally:
         if tmp.exists():

@@ -1,6 +1,4 @@
-"""Monthly reports: the notebook context, recorded results, figures, HTML and the runner."""
+"""Monthly reports: display pieces, figures, HTML pages and the runner.
 
-from workbench.report.context import MonthContext, open_month
-from workbench.report.record import record, recorded
-
-__all__ = ["MonthContext", "open_month", "record", "recorded"]
+``report`` renders what :mod:`workbench.analysis` computed; it computes nothing itself.
+"""

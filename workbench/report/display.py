@@ -13,44 +13,24 @@ from typing import Any
 
 import pandas as pd
 
-KPI_LABELS = {
-    "posts": "Posts published",
-    "post_engagement": "Engagement on the month's posts",
-    "top_post_reach": "Best post's reach",
-    "new_followers": "New followers",
-    "profile_visits": "Profile visits",
-    "reach": "Accounts reached",
-    "visitors": "Page visitors",
-    "avg_views_per_video": "Average views per video",
-    "visits": "Website visits",
-    "unique_visitors": "Website unique visitors",
-    "visits_direct": "Visits: direct",
-    "visits_organic_search": "Visits: organic search",
-    "visits_organic_social": "Visits: organic social",
-    "visits_referral": "Visits: referral",
-    "visits_paid_search": "Visits: paid search",
-    "clicks": "Ad clicks",
-    "impressions": "Ad impressions",
-    "cost": "Ad spend",
-    "conversions": "Ad conversions",
-    "ctr": "Ad click-through rate",
-}
-PLATFORM_LABELS = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "linkedin": "LinkedIn",
-    "tiktok": "TikTok",
-    "website": "Website",
-    "ads": "Google Ads",
-    "services": "Services",
-    "all": "All platforms",
-}
-KIND_NOTES = {
-    "sum_of_daily": "sum of daily",
-    "unique": "unique",
-    "mean": "average",
-    "total": "",
-}
+from workbench.platforms import PLATFORM_LABELS
+from workbench.wording import (
+    CONFIDENCE_BADGES,
+    KIND_NOTES,
+    KPI_LABELS,
+    excerpt,
+    fmt_number,
+    kpi_label,
+    money_unit,
+    platform_label,
+)
+
+__all__ = [
+    "CONFIDENCE_BADGES", "KIND_NOTES", "KPI_LABELS", "PLATFORM_LABELS", "Html", "banner_html",
+    "bullet_list_html", "esc", "excerpt", "findings_html", "fmt_change", "fmt_number",
+    "heading_html", "kpi_label", "kpi_table_html", "money_unit", "platform_label", "table_html",
+    "top_posts_html",
+]
 
 
 class Html:
@@ -71,52 +51,6 @@ def esc(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=True)
-
-
-def _services(params: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return ((params or {}).get("services") or {}).get("kpis") or {}
-
-
-def kpi_label(kpi: str, params: Mapping[str, Any] | None = None) -> str:
-    """A KPI's name for people; the organisation's service KPIs are named in its org.yaml."""
-    own = (_services(params).get(kpi) or {}).get("label")
-    return str(own or KPI_LABELS.get(kpi) or kpi.replace("_", " ").capitalize())
-
-
-def platform_label(platform: str, params: Mapping[str, Any] | None = None) -> str:
-    """A platform's name for people (``services`` as org.yaml's ``services.label``)."""
-    if platform == "services":
-        return str(((params or {}).get("services") or {}).get("label") or "Services")
-    return PLATFORM_LABELS.get(platform, platform)
-
-
-def money_unit(kpi: str, params: Mapping[str, Any] | None = None) -> str:
-    """The currency shown before a money KPI (ad spend, service KPIs with ``money: true``).
-
-    org.yaml's ``currency_symbol`` ("$", "€"), else its ``currency`` code; "" for other KPIs.
-    """
-    if kpi != "cost" and not (_services(params).get(kpi) or {}).get("money"):
-        return ""
-    params = params or {}
-    if params.get("currency_symbol"):
-        return str(params["currency_symbol"])
-    return f"{params['currency']} " if params.get("currency") else ""
-
-
-def fmt_number(value: float | None, kpi: str = "", unit: str = "") -> str:
-    """Format a KPI value for people: thousands separators, rates as percent.
-
-    ``unit`` is the currency of a money KPI (:func:`money_unit`), shown before whole units.
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if kpi == "ctr":
-        return f"{100 * value:.1f}%"
-    if unit:
-        return f"{unit}{value:,.0f}"
-    if abs(value - round(value)) < 1e-9:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
 
 
 def fmt_change(
@@ -179,26 +113,6 @@ def kpi_table_html(
     return Html(markup)
 
 
-def top_posts(posts: pd.DataFrame, n: int = 3) -> pd.DataFrame:
-    """The ``n`` posts with most interactions (ties by exposure), for the month's highlights."""
-    from workbench.kpis import exposure_of
-
-    if posts.empty:
-        return posts.assign(exposure=pd.Series(dtype="Float64"))
-    ranked = posts.assign(exposure=exposure_of(posts))
-    return ranked.sort_values(
-        ["interactions", "exposure"], ascending=False, na_position="last"
-    ).head(n)
-
-
-def excerpt(text: object, length: int = 140) -> str:
-    """The first ``length`` characters of a caption, on one line (not escaped)."""
-    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
-        return ""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
-
-
 def top_posts_html(posts: pd.DataFrame) -> Html:
     """Cards for the top posts: platform, date, caption excerpt (escaped), reach, interactions."""
     if posts.empty:
@@ -220,13 +134,6 @@ def top_posts_html(posts: pd.DataFrame) -> Html:
             "</div>"
         )
     return Html("<div class='posts'>" + "".join(cards) + "</div>")
-
-
-CONFIDENCE_BADGES = {
-    "strong": "Strong evidence",
-    "suggestive": "Suggestive",
-    "inconclusive": "Inconclusive",
-}
 
 
 def findings_html(findings: list[dict]) -> Html:

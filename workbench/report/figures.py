@@ -12,7 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from workbench.report.display import PLATFORM_LABELS, kpi_label
+from workbench import wording as W
+from workbench.platforms import PLATFORM_LABELS
+from workbench.wording import KPI_LABELS, kpi_label
 
 DEFAULT_BLUE = "#1F4E9A"
 DEFAULT_YELLOW = "#F6C83E"
@@ -77,13 +79,28 @@ def kpi_trends(
 CONFIDENCE_COLOURS = {"strong": "#1B7F3B", "suggestive": "#C98A00", "inconclusive": GREY}
 
 
+#: Candidate ticks of the rate-ratio axis: plain numbers a reader can place.
+RATIO_TICKS = (0.1, 0.25, 0.5, 1, 2, 4, 10)
+
+
+def ratio_ticks(low: float, high: float) -> list[float]:
+    """The readable ticks covering ``[low, high]`` (always 0.5, 1 and 2)."""
+    ticks = [t for t in RATIO_TICKS if low / 1.2 <= t <= high * 1.2]
+    return sorted({*ticks, 0.5, 1, 2})
+
+
 def forest_plot(hypotheses: pd.DataFrame, params: dict) -> plt.Figure:
-    """Rate ratios with intervals on a log axis, coloured by confidence, n per group shown.
+    """Rate ratios with intervals on a log axis, coloured by confidence, in the org's words.
+
+    Each row reads like "Employment posts · all platforms · 31 vs 189"; the axis shows plain
+    ratios (0.5×, 1×, 2×) and no minor tick labels.
 
     Args:
         hypotheses: Rows with id, platform, estimate, ci_low, ci_high, confidence, n_group.
         params: Parameters (unused colours kept for a consistent signature).
     """
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+
     shown = hypotheses[hypotheses["estimate"].notna()].reset_index(drop=True)
     height = max(1.6, 0.38 * len(shown) + 0.8)
     fig, ax = plt.subplots(figsize=(7.2, height))
@@ -92,21 +109,26 @@ def forest_plot(hypotheses: pd.DataFrame, params: dict) -> plt.Figure:
         ax.set_axis_off()
         return fig
     y = np.arange(len(shown))[::-1]
+    lows, highs = [], []
     for yi, row in zip(y, shown.itertuples(index=False), strict=True):
         colour = CONFIDENCE_COLOURS.get(row.confidence, GREY)
         low = row.ci_low if pd.notna(row.ci_low) else row.estimate
         high = row.ci_high if pd.notna(row.ci_high) else row.estimate
+        lows.append(low)
+        highs.append(high)
         ax.plot([low, high], [yi, yi], color=colour, linewidth=2)
         ax.plot(row.estimate, yi, "o", color=colour)
-    labels = [
-        f"{r.id} · {PLATFORM_LABELS.get(r.platform, r.platform)} (n={r.n_group})"
-        for r in shown.itertuples(index=False)
-    ]
+    labels = [W.comparison_label(r.id, r.platform, r.n_group)
+              for r in shown.itertuples(index=False)]
     ax.set_yticks(y, labels, fontsize=8)
     ax.axvline(1.0, color="black", linewidth=0.8, linestyle="--")
     ax.set_xscale("log")
-    ticks = [0.5, 0.75, 1, 1.5, 2, 3]
+    ticks = ratio_ticks(min(lows), max(highs))
+    ax.set_xlim(min(min(lows), ticks[0]) / 1.1, max(max(highs), ticks[-1]) * 1.1)
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.set_xticks(ticks, [f"{t:g}×" for t in ticks])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("Interactions per person reached, relative to the other posts")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -151,7 +173,11 @@ def heatmap(rates: pd.DataFrame, counts: pd.DataFrame | None, params: dict) -> p
 
 
 def hour_curve(curve: pd.DataFrame, params: dict) -> plt.Figure:
-    """The fitted hour-of-day curve (relative rate with band)."""
+    """The fitted hour-of-day curve (relative rate with band), only where posts support it.
+
+    Hours without enough posts nearby (``supported`` false) are left blank: the model's
+    extrapolation there (10× at 3 a.m.) says nothing about posting at that hour.
+    """
     primary, _ = brand_palette(params)
     fig, ax = plt.subplots(figsize=(6.4, 2.6))
     if curve is None or curve.empty:
@@ -160,14 +186,23 @@ def hour_curve(curve: pd.DataFrame, params: dict) -> plt.Figure:
     rate_col = next(
         (c for c in ("relative_rate", "rate_ratio", "rate") if c in curve.columns), curve.columns[1]
     )
-    ax.plot(curve["hour"], curve[rate_col], color=primary)
-    low = next((c for c in curve.columns if c.endswith("low")), None)
-    high = next((c for c in curve.columns if c.endswith("high")), None)
+    supported = curve["supported"].astype(bool) if "supported" in curve else True
+    shown = curve.assign(**{c: curve[c].where(supported) for c in curve.columns
+                            if c not in ("hour", "supported", "n_posts")})
+    if shown[rate_col].isna().all():
+        ax.text(0.5, 0.5, "Too few posts at any hour to draw the curve", ha="center",
+                va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
+    ax.plot(shown["hour"], shown[rate_col], color=primary)
+    low = next((c for c in shown.columns if c.endswith("low")), None)
+    high = next((c for c in shown.columns if c.endswith("high")), None)
     if low and high:
-        ax.fill_between(curve["hour"], curve[low], curve[high], color=primary, alpha=0.2)
+        ax.fill_between(shown["hour"], shown[low], shown[high], color=primary, alpha=0.2)
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
-    ax.set_xlabel("Hour posted (local time)")
+    ax.set_xlabel("Hour posted (local time); blank where too few posts")
     ax.set_ylabel("Relative rate")
+    ax.set_xlim(-0.5, 23.5)
     ax.set_xticks(range(0, 24, 3))
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()

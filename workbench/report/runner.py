@@ -1,11 +1,13 @@
-"""``workbench report --month YYYY-MM``: run the monthly notebooks with papermill.
+"""``workbench report --month YYYY-MM``: compute the month once, show it in the notebooks.
 
 Steps: layer the parameters; ingest and label when the processed tables are older than the
-raw files; execute every notebook of :data:`NOTEBOOKS` into a staging folder (each records its
-results); assemble ``results.json`` from those records with provenance; convert the leadership
-notebook into ``report.html``; then swap the staging folder in as ``reports/<month>/`` in one
-rename. A failed run keeps its partial notebook in ``reports/<month>/failed/`` and leaves the
-previous good report untouched.
+raw files; compute the month's analysis once (:func:`workbench.analysis.analyse_month`, cached
+on disk); execute the notebooks of :data:`NOTEBOOKS` side by side into a staging folder (they
+only display the cached results, so their order does not matter); write ``results.json`` from
+the :class:`~workbench.analysis.MonthResults` with provenance; convert the leadership notebook
+into ``report.html``; then swap the staging folder in as ``reports/<month>/`` in one rename.
+A failed run keeps its partial notebook in ``reports/<month>/failed/`` and leaves the previous
+good report untouched.
 """
 
 from __future__ import annotations
@@ -15,21 +17,27 @@ import hashlib
 import json
 import shutil
 import subprocess
-import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from workbench import __version__
-from workbench.config import MONTH_RE, PROJECT_ROOT, load_params
+from workbench.analysis.context import check_raw_dir, ensure_processed, latest_complete_month_of
+from workbench.config import PROJECT_ROOT, load_params
 from workbench.errors import ConfigError, ReportError
 from workbench.io.atomic import replace_dir_atomic, write_json_atomic, write_text_atomic
+from workbench.jsonsafe import jsonable
+from workbench.month import Month
 from workbench.report.display import esc
-from workbench.report.record import collect, jsonable
+from workbench.staging import execute_many, first_line
+
+__all__ = ["NOTEBOOKS", "first_line", "latest_complete_month", "run_report"]
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
-#: Executed in this order; the last one is the leadership summary that becomes report.html.
+#: The report's notebooks (independent: each displays the month's results); the last one is
+#: the leadership summary that becomes report.html.
 NOTEBOOKS = (
     "01_data_quality.ipynb",
     "02_kpis.ipynb",
@@ -64,65 +72,9 @@ def git_commit(root: Path = PROJECT_ROOT) -> str | None:
     return commit + ("-dirty" if dirty else "")
 
 
-def first_line(text: object) -> str:
-    """The first line of an exception value (empty when there is none)."""
-    return str(text).splitlines()[0] if text else ""
-
-
-def _ipc_kernel_manager():
-    """A kernel manager talking to the kernel over local IPC sockets instead of TCP.
-
-    The kernel only ever runs on this machine; IPC keeps its traffic off the network (and
-    ipykernel stops warning about unencrypted TCP on every notebook).
-    """
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import CaselessStrEnum
-
-    class IPCKernelManager(AsyncKernelManager):
-        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-    return IPCKernelManager
-
-
-def execute_staged(source: Path, staging: Path, final_dir: Path, parameters: dict) -> Path:
-    """Execute ``source`` with papermill into ``staging``; on failure keep it in ``failed/``.
-
-    On a cell error the partial executed notebook is copied to ``final_dir/failed/``, the
-    staging folder is removed (so the previous good output stays untouched) and papermill's
-    ``PapermillExecutionError`` is re-raised for the caller to word.
-
-    Returns:
-        The executed notebook's path inside ``staging``.
-    """
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    output = staging / source.name
-    try:
-        pm.execute_notebook(
-            str(source),
-            str(output),
-            parameters=parameters,
-            cwd=str(source.parent),
-            kernel_name="python3",
-            progress_bar=sys.stderr.isatty(),
-            log_output=False,
-            kernel_manager_class=_ipc_kernel_manager(),
-        )
-    except PapermillExecutionError:
-        failed = final_dir / "failed"
-        failed.mkdir(parents=True, exist_ok=True)
-        if output.exists():
-            shutil.copy2(output, failed / source.name)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return output
-
-
 def latest_complete_month(raw_dir: Path, processed_dir: Path, params: dict[str, Any]) -> str:
     """The latest complete month in the data (ingesting first when needed)."""
     from workbench.io.tables import load_tables, read_ingest_log
-    from workbench.report.context import ensure_processed, latest_complete_month_of
 
     ensure_processed(Path(raw_dir), Path(processed_dir), params)
     return latest_complete_month_of(load_tables(processed_dir), read_ingest_log(processed_dir))
@@ -169,6 +121,7 @@ def run_report(
     overrides: list[tuple[str, str]] | tuple = (),
     notebooks_dir: Path | None = None,
     notebooks: tuple[str, ...] = NOTEBOOKS,
+    workers: int | None = None,
 ) -> Path:
     """Run the monthly report and return ``reports/<month>/``.
 
@@ -181,83 +134,83 @@ def run_report(
         params_file: Extra YAML parameters (``--params``).
         overrides: ``-p KEY VALUE`` pairs.
         notebooks_dir: Folder of the notebooks to run (default: the project's ``notebooks/``).
-        notebooks: Notebook file names to execute, in order; the last becomes report.html.
+        notebooks: Notebook file names to execute; the last becomes report.html.
+        workers: Notebooks executed side by side (default: ``WORKBENCH_WORKERS`` or the
+            machine's cores).
 
     Raises:
         ReportError: A notebook failed (its partial copy is kept under ``failed/``).
         ConfigError: Bad parameters or a month without data.
     """
-    from papermill.exceptions import PapermillExecutionError
-
+    from workbench.analysis import analyse_month, open_month
+    from workbench.analysis.month import claim_month
     from workbench.io.tables import read_ingest_log
-    from workbench.report.context import ensure_processed
     from workbench.report.html import render_index_html, render_report_html
 
+    started = time.monotonic()
     raw_dir, processed_dir, reports_dir = Path(raw_dir), Path(processed_dir), Path(reports_dir)
     params_dir = Path(params_dir) if params_dir else PROJECT_ROOT / "params"
     notebooks_dir = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS_DIR
     params = load_params(params_dir, params_file, overrides)
     if month:
-        params["month"] = month
-    if not raw_dir.exists():
-        raise ConfigError(
-            "the raw exports folder does not exist",
-            file=raw_dir,
-            hint="download the month's exports into data/raw/<month>/",
-        )
+        params["month"] = str(Month.parse(month))
+    check_raw_dir(raw_dir)
     ensure_processed(raw_dir, processed_dir, params)
     month = params.get("month") or latest_complete_month(raw_dir, processed_dir, params)
-    if not MONTH_RE.match(str(month)):
-        raise ConfigError(f"month {month!r} is not YYYY-MM", hint="use --month 2024-03")
-    month = str(month)
+    month = str(Month.parse(str(month)))
     params["month"] = month
     # notebooks find stored experiment analyses under <reports>/experiments/
     params["reports_dir"] = str(reports_dir.resolve())
     _check_month_has_data(processed_dir, month)
+    sources = [notebooks_dir / name for name in notebooks]
+    for source in sources:
+        if not source.exists():
+            raise ConfigError(
+                "notebook not found", file=source, hint="restore it from the workbench repository"
+            )
 
+    params_json = json.dumps(jsonable(params))
+    ctx = open_month(month, raw_dir=raw_dir.resolve(), processed_dir=processed_dir.resolve(),
+                     params_dir=params_dir.resolve(), params_json=params_json)
     reports_dir.mkdir(parents=True, exist_ok=True)
     final_dir = reports_dir / month
     staging = reports_dir / f".staging-{month}"
     if staging.exists():
         shutil.rmtree(staging)
-    results_dir = staging / "_results"
-    results_dir.mkdir(parents=True)
+    staging.mkdir(parents=True)
     notebook_params = {
         "month": month,
+        "sample": False,
         "raw_dir": str(raw_dir.resolve()),
         "processed_dir": str(processed_dir.resolve()),
         "params_dir": str(params_dir.resolve()),
-        "params_json": json.dumps(jsonable(params)),
-        "results_dir": str(results_dir.resolve()),
-        "window_months": int(params.get("window_months", 6)),
-        "alpha": float(params.get("alpha", 0.05)),
-        "fdr_q": float(params.get("fdr_q", 0.10)),
+        "params_json": params_json,
     }
-    started = time.monotonic()
-    for index, name in enumerate(notebooks, start=1):
-        source = notebooks_dir / name
-        if not source.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-            raise ConfigError(
-                "notebook not found", file=source, hint="restore it from the workbench repository"
-            )
-        print(f"[{index}/{len(notebooks)}] {name} ...", flush=True)
-        t0 = time.monotonic()
-        try:
-            execute_staged(source, staging, final_dir, notebook_params)
-        except PapermillExecutionError as exc:
-            raise ReportError(
-                f"notebook {name} failed in cell {exc.exec_count}: {exc.ename}: "
-                f"{first_line(exc.evalue)}",
-                file=final_dir / "failed" / name,
-                hint="open the failed notebook to see the traceback; the previous report was "
-                "left in place",
-            ) from exc
-        print(f"      done in {time.monotonic() - t0:.1f} s", flush=True)
+    # The notebooks only display the month's results: their kernels start now, while this
+    # process computes the month once; they wait for the cached result, never recompute it.
+    t0 = time.monotonic()
+    print(f"Analysing {month} while {len(sources)} notebooks start ...", flush=True)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        with claim_month(ctx):  # released before waiting for the notebooks, even on error
+            notebooks_done = background.submit(
+                execute_many, sources, staging, final_dir, notebook_params,
+                max_workers=workers,
+                progress=lambda name: print(f"      {name} done", flush=True))
+            results = analyse_month(ctx)
+            print(f"      month analysed in {time.monotonic() - t0:.1f} s", flush=True)
+        failure = notebooks_done.result()
+    if failure is not None:
+        raise ReportError(
+            f"notebook {failure.name} failed in cell {failure.exec_count}: {failure.ename}: "
+            f"{failure.evalue}",
+            file=final_dir / "failed" / failure.name,
+            hint="open the failed notebook to see the traceback; the previous report was "
+            "left in place",
+        )
+    print(f"      notebooks done in {time.monotonic() - t0:.1f} s", flush=True)
 
-    recorded = collect(results_dir)
     ingest_log = read_ingest_log(processed_dir)
-    results = {
+    document = {
         "month": month,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "workbench_version": __version__,
@@ -265,23 +218,17 @@ def run_report(
         "params": jsonable(params),
         "inputs": _inputs(ingest_log),
         "notebooks": {name: _file_sha256(notebooks_dir / name) for name in notebooks},
-        "kpis": recorded.pop("kpis", []),
-        "hypotheses": recorded.pop("hypotheses", []),
-        "posting_times": recorded.pop("posting_times", {}),
-        "topics": recorded.pop("topics", {}),
-        "warnings": recorded.pop("warnings", []),
+        **results.to_json(),
     }
-    results.update(recorded)  # further sections (data_quality, next_month, findings, ...)
-    write_json_atomic(staging / "results.json", results)
+    write_json_atomic(staging / "results.json", document)
     footer = (
-        f"Generated {results['generated_at']} by workbench {__version__}"
-        f"{' (' + results['git_commit'][:12] + ')' if results['git_commit'] else ''}"
-        f" from {len(results['inputs'])} export files. Full details: results.json and the "
+        f"Generated {document['generated_at']} by workbench {__version__}"
+        f"{' (' + document['git_commit'][:12] + ')' if document['git_commit'] else ''}"
+        f" from {len(document['inputs'])} export files. Full details: results.json and the "
         "analyst notebooks in this folder."
     )
-    html = render_report_html(staging / LEADERSHIP_NOTEBOOK, params, month, footer_html=esc(footer))
+    html = render_report_html(staging / notebooks[-1], params, month, footer_html=esc(footer))
     write_text_atomic(staging / "report.html", html)
-    shutil.rmtree(results_dir)
     replace_dir_atomic(staging, final_dir)
     write_text_atomic(reports_dir / "index.html", render_index_html(reports_dir, params))
     print(f"Report for {month} written in {time.monotonic() - started:.0f} s: {final_dir}")

@@ -34,8 +34,10 @@ import pandas as pd
 from scipy import stats
 from scipy.stats.contingency import association
 
-from workbench.config import MONTH_RE
 from workbench.errors import WorkbenchError
+from workbench.jsonsafe import jsonable
+from workbench.month import Month
+from workbench.params import setting
 from workbench.stats import power
 from workbench.stats.confidence import (
     confidence_label,
@@ -121,15 +123,6 @@ ELASTICITY_MATTERS = 0.10
 AGE_RATIO = 2.0
 DEFAULT_PERMUTATIONS = 9999
 
-DEFAULTS: dict[str, Any] = {
-    "window_months": 6,
-    "alpha": 0.05,
-    "fdr_q": 0.10,
-    "min_posts_per_group": 5,
-    "min_post_age_days": 7,
-    "mde_warn_ratio": 1.5,
-    "seed": 20240301,
-}
 
 #: Covariate candidates in the §2.1 priority order: (terms, name shown, replaces).
 _CANDIDATES: tuple[tuple[tuple[str, ...], str, str | None], ...] = (
@@ -153,8 +146,8 @@ def _levels(params: Mapping[str, Any] | None) -> dict[str, float]:
 
 
 def _param(params: Mapping[str, Any] | None, key: str) -> Any:
-    value = (params or {}).get(key)
-    return DEFAULTS[key] if value is None else value
+    """A run setting, defaulting to params/monthly.yaml (the one source of defaults)."""
+    return setting(params, key)
 
 
 def _influence_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -168,13 +161,7 @@ def _influence_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _nan_to_none(value: Any) -> Any:
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
+    return jsonable(value)
 
 
 @dataclass(frozen=True)
@@ -288,12 +275,15 @@ class HypothesisTable:
         month: The report month.
         window: ``YYYY-MM..YYYY-MM``.
         prepared: The prepared posts (exclusions table) the family was run on.
+        extra_adjusted: Adjusted p of the family's other tests (``extra_tests`` of
+            `run_hypotheses`, e.g. the posting-time test per platform), by key.
     """
 
     results: list[HypothesisResult]
     month: str | None = None
     window: str | None = None
     prepared: PreparedPosts | None = None
+    extra_adjusted: dict[str, float | None] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.results)
@@ -1096,33 +1086,39 @@ def _permutations(params: Mapping[str, Any] | None, explicit: int | None) -> int
 
 def rolling_window(month: str, window_months: int) -> tuple[str, str]:
     """The ``window_months`` months ending at ``month`` (inclusive) as (first, last)."""
-    if not MONTH_RE.match(str(month)):
-        raise WorkbenchError(f"month {month!r} is not YYYY-MM", hint="write the month as '2024-03'")
-    if int(window_months) < 1:
-        raise WorkbenchError(
-            f"window_months is {window_months}", hint="set window_months to 1 or more (default 6)"
-        )
-    last = pd.Period(str(month), freq="M")
-    first = last - (int(window_months) - 1)
+    first, last = Month.parse(month).window(window_months)
     return str(first), str(last)
 
 
 def adjust_results(
-    results: Sequence[HypothesisResult], params: Mapping[str, Any] | None = None
-) -> list[HypothesisResult]:
-    """Fill ``p_adjusted`` (BH over the family, Holm for registered ids) and ``confidence``."""
+    results: Sequence[HypothesisResult], params: Mapping[str, Any] | None = None,
+    extra: Sequence[tuple[str, float | None]] = (),
+) -> tuple[list[HypothesisResult], list[float]]:
+    """Adjust the family ONCE: BH over all its tests, Holm for registered ids.
+
+    Args:
+        results: The content comparisons; ``p_adjusted`` and ``confidence`` are filled.
+        params: Run parameters (``alpha``, ``registered_hypotheses``).
+        extra: ``(id, p)`` of the family's other tests (e.g. ``("posting_time", p)``).
+
+    Returns:
+        The adjusted results and the adjusted p of ``extra``, in order.
+    """
     registered = (params or {}).get("registered_hypotheses") or ()
-    adjusted = adjust_family([r.id for r in results], [r.p_value for r in results],
-                             registered=registered, alpha=float(_param(params, "alpha")))
+    ids = [r.id for r in results] + [i for i, _ in extra]
+    p_values = [r.p_value for r in results] + [
+        float("nan") if p is None else float(p) for _, p in extra]
+    adjusted = adjust_family(ids, p_values, registered=registered,
+                             alpha=float(_param(params, "alpha")))
     out = []
-    for result, p_adj in zip(results, adjusted, strict=True):
+    for result, p_adj in zip(results, adjusted[:len(results)], strict=True):
         out.append(replace(
             result, p_adjusted=float(p_adj),
             confidence=confidence_label(float(p_adj), result.ci_low, result.ci_high,
                                         result.underpowered, result.method,
                                         **_levels(params)),
         ))
-    return out
+    return out, [float(p) for p in adjusted[len(results):]]
 
 
 def run_hypotheses(
@@ -1131,6 +1127,7 @@ def run_hypotheses(
     params: Mapping[str, Any] | None,
     month: str,
     daily: pd.DataFrame | None = None,
+    extra_tests: Mapping[str, float | None] | None = None,
 ) -> HypothesisTable:
     """Run the month's family of content hypotheses over the rolling window.
 
@@ -1146,6 +1143,9 @@ def run_hypotheses(
         month: Report month ``YYYY-MM`` (the window's last month).
         daily: Canonical ``daily`` table for followers at publish date (§9.2); None uses
             the median-exposure fallback for every platform.
+        extra_tests: The family's other p-values by key (the posting-time test per
+            platform, id ``posting_time``), adjusted together with the comparisons so the
+            month's family is adjusted exactly once; see ``HypothesisTable.extra_adjusted``.
 
     Returns:
         HypothesisTable (``to_frame()`` has exactly the DESIGN.md fields + ``warnings``).
@@ -1166,5 +1166,10 @@ def run_hypotheses(
         results.append(topic_result)
         results.extend(topic_result.per_platform)
     results = [_with_new_posts(r, prepared, str(month)) for r in results]
-    return HypothesisTable(pool_findings(adjust_results(results, params)), month=str(month),
-                           window=f"{window[0]}..{window[1]}", prepared=prepared)
+    extra = dict(extra_tests or {})
+    adjusted, extra_adjusted = adjust_results(
+        results, params, [("posting_time", p) for p in extra.values()])
+    return HypothesisTable(pool_findings(adjusted), month=str(month),
+                           window=f"{window[0]}..{window[1]}", prepared=prepared,
+                           extra_adjusted={k: (None if p != p else p)
+                                           for k, p in zip(extra, extra_adjusted, strict=True)})

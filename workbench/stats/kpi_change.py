@@ -43,6 +43,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.kpis import exposure_of, posts_in_month
+from workbench.month import Month
+from workbench.params import setting
 from workbench.stats.outcomes import EXPOSURE_BY_PLATFORM
 
 #: Post-based KPIs with a bootstrap interval.
@@ -88,7 +90,7 @@ def _too_young_count(frame: pd.DataFrame) -> int:
 
 
 def _previous_month(month: str) -> str:
-    return str(pd.Period(month, freq="M") - 1)
+    return str(Month.parse(month).previous)
 
 
 def decompose_change(posts: pd.DataFrame, platform: str, month: str) -> pd.DataFrame:
@@ -321,8 +323,8 @@ def change_interval(
         current,
         previous,
         statistic="max" if kpi == "top_post_reach" else "mean",
-        n_permutations=int(params.get("bootstrap_reps", 999)),
-        seed=int(params.get("seed", 0)),
+        n_permutations=int(setting(params, "bootstrap_reps")),
+        seed=int(setting(params, "seed")),
         confidence_level=confidence_level,
     )
     if interval is None:

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from workbench.params import setting
 from workbench.stats.hypotheses import HYPOTHESIS_FIELDS
 from workbench.stats.nb import NBFit, lr_p
 from workbench.stats.topics import (
@@ -485,7 +486,7 @@ def analyse_posting_times(
     """
     settings = dict(params.get("posting_times") or {})
     prior = float(settings.get("prior_strength", DEFAULT_PRIOR_STRENGTH))
-    window_months = int(params.get("window_months", 6))
+    window_months = int(setting(params, "window_months"))
     prepared = prepare_window(posts, labels, params=params, month=month, platform=platform)
     data = prepared.data
     n = len(data)
@@ -564,7 +565,7 @@ def analyse_posting_times(
                 weekend = (float(np.exp(b)), float(np.exp(b - q * s)), float(np.exp(b + q * s)))
 
             # Uncertainty of the best slot: MVN draws, argmax over supported times (§4.2.3).
-            rng = np.random.default_rng(int(params.get("seed", 0)))
+            rng = np.random.default_rng(int(setting(params, "seed")))
             draws = rng.multivariate_normal(
                 full.params[used].to_numpy(),
                 _cov_max(full, used),

@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from workbench.config import MONTH_RE
 from workbench.errors import WorkbenchError
+from workbench.jsonsafe import jsonable
+from workbench.month import Month
+from workbench.params import setting
 from workbench.stats.nb import NBFit, fit_nb, merge_sparse_levels
 from workbench.stats.outcomes import PreparedPosts, prepare_posts
 
@@ -51,10 +53,7 @@ HEURISTIC_NOTE = (
 
 def month_window(month: str, window_months: int) -> tuple[str, str]:
     """Inclusive ``(first, last)`` months of the rolling window ending at ``month``."""
-    if not MONTH_RE.match(str(month)):
-        raise WorkbenchError(f"month {month!r} is not YYYY-MM", hint="write it as '2024-03'")
-    last = pd.Period(str(month), freq="M")
-    first = last - (int(window_months) - 1)
+    first, last = Month.parse(month).window(window_months)
     return str(first), str(last)
 
 
@@ -67,14 +66,14 @@ def prepare_window(
     platform: str | None = None,
 ) -> PreparedPosts:
     """Analysable posts of the rolling window ending at ``month`` (optionally one platform)."""
-    window = month_window(month, int(params.get("window_months", 6)))
+    window = month_window(month, int(setting(params, "window_months")))
     if platform is not None:
         posts = posts.loc[posts["platform"].astype("string") == platform]
     return prepare_posts(
         posts,
         labels,
         window=window,
-        min_age_days=float(params.get("min_post_age_days", 7)),
+        min_age_days=float(setting(params, "min_post_age_days")),
     )
 
 
@@ -363,20 +362,9 @@ class TopicRanking:
 
 
 def _json_value(value: Any) -> Any:
-    """Convert numpy/pandas scalars to JSON-safe Python values (NaN/NA → None)."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if not np.isfinite(value) else float(value)
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (list, tuple)):
-        return [_json_value(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    return value if isinstance(value, (int, str)) else str(value)
+    """JSON-safe value (NaN/NA → None); anything JSON cannot hold becomes its string."""
+    out = jsonable(value)
+    return out if out is None or isinstance(out, (bool, int, float, str, list, dict)) else str(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -539,7 +527,7 @@ def rank_topics(
             data, [*candidates, *extra], extra, groups, weights, topics, prior_strength
         )
 
-    rng = np.random.default_rng(int(params.get("seed", 0)))
+    rng = np.random.default_rng(int(setting(params, "seed")))
     draws = rng.gamma(shape, 1.0 / rate, size=(settings["draws"], len(topics)))
     p_best, _ = _win_probabilities(draws)
     expected_loss = (draws.max(axis=1, keepdims=True) - draws).mean(axis=0)

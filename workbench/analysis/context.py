@@ -1,23 +1,28 @@
-"""What every notebook opens first: the month, its parameters and the canonical tables.
+"""What every analysis starts from: the month, its settings and the canonical tables.
 
-``open_month`` makes a notebook runnable on its defaults in JupyterLab (it ingests and labels
-when the processed tables are missing or older than the raw files, and can generate the sample
-organisation's exports when asked to use the sample folder), and gives papermill runs the
-exact parameters the runner layered.
+``open_month`` ingests and labels when the processed tables are missing or older than the raw
+files. It reports on the fictional sample organisation only when asked (``sample=True``); a
+raw folder that does not exist is a clear error, never a silent switch to fake data.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from workbench.config import MONTH_RE, load_params, org_timezone
+from workbench.config import PROJECT_ROOT, load_params
 from workbench.errors import ConfigError
-from workbench.kpis import months_between
+from workbench.month import Month
+from workbench.params import RunParams
+
+#: Where ``sample=True`` keeps the sample organisation's exports and tables.
+SAMPLE_RAW = PROJECT_ROOT / "data" / "sample" / "raw"
+SAMPLE_PROCESSED = PROJECT_ROOT / "data" / "sample" / "processed"
 
 
 @dataclass
@@ -26,51 +31,57 @@ class MonthContext:
 
     Attributes:
         month: ``YYYY-MM`` under report.
-        params: Layered parameters (org profile included).
+        params: Layered parameters (org profile included, every run default filled).
         tables: Canonical tables by name (posts, labels, daily, web, ads, manual).
         ingest_log: The ``ingest_log.json`` of the processed folder.
-        results_dir: Where notebooks record results for results.json ("" interactively).
         processed_dir: The processed folder read.
+        raw_dir: The raw exports folder.
+        params_dir: The folder holding org.yaml and monthly.yaml.
     """
 
     month: str
     params: dict[str, Any]
     tables: dict[str, pd.DataFrame]
     ingest_log: dict[str, Any] = field(default_factory=dict)
-    results_dir: str = ""
     processed_dir: Path | None = None
     raw_dir: Path | None = None
     params_dir: Path | None = None
 
     @property
+    def run(self) -> RunParams:
+        """The settings, typed."""
+        return RunParams.from_mapping(self.params)
+
+    @property
+    def period(self) -> Month:
+        """The report month as a :class:`~workbench.month.Month`."""
+        return Month.parse(self.month)
+
+    @property
     def org_name(self) -> str:
         """The organisation's display name."""
-        return str(self.params.get("name", "Organisation"))
+        return str(self.params.get("name") or "Organisation")
 
     @property
     def tz(self) -> str:
         """The organisation's IANA time zone."""
-        return org_timezone(self.params)
+        return str(self.params["timezone"])
 
     @property
     def window_months(self) -> int:
         """Length of the rolling window for content tests."""
-        return int(self.params.get("window_months", 6))
+        return int(self.params["window_months"])
 
     @property
     def window(self) -> tuple[str, str]:
         """``(first, last)`` months of the rolling window ending at the report month."""
-        last = pd.Period(self.month, freq="M")
-        return str(last - (self.window_months - 1)), self.month
+        first, last = self.period.window(self.window_months)
+        return str(first), str(last)
 
     @property
     def previous_month(self) -> str:
         """The month before the report month."""
-        return str(pd.Period(self.month, freq="M") - 1)
-
-    def window_month_list(self) -> list[str]:
-        """Every month of the window, oldest first."""
-        return months_between(*self.window)
+        return str(self.period.previous)
 
     @property
     def posts(self) -> pd.DataFrame:
@@ -88,21 +99,17 @@ class MonthContext:
 
         return join_labels(self.posts, self.labels)
 
-    def record(self, name: str, payload: Any) -> None:
-        """Record ``payload`` for results.json (no-op interactively)."""
-        from workbench.report.record import record
 
-        record(self.results_dir, name, payload)
-
-
-def _data_months(tables: dict[str, pd.DataFrame]) -> list[str]:
+def data_months(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Months with published posts, oldest first."""
     posts = tables["posts"]
     if posts.empty:
         return []
     return sorted(posts["published_at"].dt.tz_localize(None).dt.to_period("M").astype(str).unique())
 
 
-def latest_complete_month_of(tables: dict[str, pd.DataFrame], ingest_log: dict[str, Any]) -> str:
+def latest_complete_month_of(tables: Mapping[str, pd.DataFrame], ingest_log: Mapping[str, Any]
+                             ) -> str:
     """The latest month that ended before the newest export was downloaded.
 
     Exports downloaded on 4 November hold October complete; the month of the download itself
@@ -115,7 +122,7 @@ def latest_complete_month_of(tables: dict[str, pd.DataFrame], ingest_log: dict[s
     for entry in ingest_log.get("files", []):
         if entry.get("snapshot_at"):
             snapshots.append(pd.Timestamp(entry["snapshot_at"]))
-    months = _data_months(tables)
+    months = data_months(tables)
     if not snapshots:
         if not months:
             raise ConfigError(
@@ -125,14 +132,25 @@ def latest_complete_month_of(tables: dict[str, pd.DataFrame], ingest_log: dict[s
         return months[-1]
     newest = max(pd.Timestamp(s) for s in snapshots)
     newest = newest.tz_convert("UTC") if newest.tzinfo else newest.tz_localize("UTC")
-    candidate = str(newest.tz_localize(None).to_period("M") - 1)
+    candidate = str(Month.of(newest).previous)
     if months and candidate > months[-1]:
         candidate = months[-1]
     return candidate
 
 
+def check_raw_dir(raw_dir: Path) -> None:
+    """A clear error when the raw exports folder does not exist (never a silent fallback)."""
+    if not Path(raw_dir).is_dir():
+        raise ConfigError(
+            "the raw exports folder does not exist",
+            file=raw_dir,
+            hint="download the month's exports into data/raw/<month>/ and pass that folder as "
+                 "raw_dir, or use sample=True for the fictional sample organisation",
+        )
+
+
 def ensure_processed(
-    raw_dir: Path, processed_dir: Path, params: dict[str, Any], *, sample_if_missing: bool = False
+    raw_dir: Path, processed_dir: Path, params: dict[str, Any], *, sample: bool = False
 ) -> None:
     """Ingest and label when the processed tables are missing or older than the raw files.
 
@@ -140,17 +158,19 @@ def ensure_processed(
         raw_dir: The raw exports folder.
         processed_dir: The processed folder.
         params: Layered parameters.
-        sample_if_missing: Generate the sample organisation's exports into ``raw_dir`` when it
-            does not exist (used by notebooks opened on their defaults).
+        sample: Generate the sample organisation's exports into ``raw_dir`` when it does not
+            exist (only when asked for the sample).
     """
     from workbench.io.ingest import ingest, needs_ingest
     from workbench.labels import run_label
 
-    if not raw_dir.exists() and sample_if_missing:
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    if sample and not (raw_dir / "truth.json").exists():
         from workbench.sample import generate_sample
 
-        print(f"No exports at {raw_dir}: generating the SAMPLE organisation's data (fictional).")
+        print(f"Generating the SAMPLE organisation's exports (fictional) into {raw_dir}.")
         generate_sample(raw_dir, experiment=True)  # the sample organisation's own profile
+    check_raw_dir(raw_dir)
     if needs_ingest(raw_dir, processed_dir):
         result = ingest(raw_dir, processed_dir, params)
         print(result.summary())
@@ -162,57 +182,63 @@ def ensure_processed(
 def open_month(
     month: str = "",
     *,
-    raw_dir: str | Path = "../data/sample/raw",
-    processed_dir: str | Path = "../data/sample/processed",
-    params_dir: str | Path = "../params",
+    sample: bool = False,
+    raw_dir: str | Path = PROJECT_ROOT / "data" / "raw",
+    processed_dir: str | Path = PROJECT_ROOT / "data" / "processed",
+    params_dir: str | Path = PROJECT_ROOT / "params",
     params_json: str = "",
-    results_dir: str = "",
-    window_months: int | None = None,
-    alpha: float | None = None,
-    fdr_q: float | None = None,
-    sample_if_missing: bool = True,
+    overrides: Mapping[str, Any] | None = None,
 ) -> MonthContext:
-    """Open the month a notebook reports on.
+    """Open the month to analyse.
 
     Args:
-        month: ``YYYY-MM``; empty = the latest complete month in the data.
-        raw_dir: Raw exports folder (used only to refresh stale processed tables).
+        month: ``YYYY-MM``; empty = the ``month`` setting, else the latest complete month.
+        sample: Use the fictional sample organisation (generated into ``data/sample/`` on
+            first use); ``raw_dir`` and ``processed_dir`` are then ignored.
+        raw_dir: Raw exports folder (must exist; refreshes stale processed tables).
         processed_dir: Processed canonical tables.
         params_dir: Folder with org.yaml and monthly.yaml.
         params_json: The runner's layered parameters as JSON; wins over ``params_dir``.
-        results_dir: Where to record results for results.json (empty interactively).
-        window_months: Overrides the parameter of the same name when given.
-        alpha: Overrides the parameter of the same name when given.
-        fdr_q: Overrides the parameter of the same name when given.
-        sample_if_missing: Generate sample exports when ``raw_dir`` does not exist.
+        overrides: Settings to change for this session (``{"window_months": 3}``).
 
     Returns:
         The loaded :class:`MonthContext`.
+
+    Raises:
+        ConfigError: The raw folder does not exist, a setting is invalid, or the month is
+            not ``YYYY-MM``.
     """
     from workbench.io.tables import load_tables, read_ingest_log
+    from workbench.params import validate_run_settings
 
-    params = json.loads(params_json) if params_json else load_params(params_dir)
-    for key, value in (("window_months", window_months), ("alpha", alpha), ("fdr_q", fdr_q)):
-        if value is not None:
-            params[key] = value
+    if params_json:
+        params = json.loads(params_json)
+    elif sample:  # the sample organisation's own profile, never params/org.yaml
+        from workbench.sample.profile import sample_params
+
+        params = sample_params(params_dir)
+    else:
+        params = load_params(params_dir)
+    params = validate_run_settings({**params, **dict(overrides or {})})
+    if sample:
+        raw_dir, processed_dir = SAMPLE_RAW, SAMPLE_PROCESSED
+        print("Using the SAMPLE organisation's data (fictional): set sample = False and "
+              "raw_dir to report on your own exports.")
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
-    ensure_processed(raw_dir, processed_dir, params, sample_if_missing=sample_if_missing)
+    ensure_processed(raw_dir, processed_dir, params, sample=sample)
     tables = load_tables(processed_dir)
     if "labels" not in tables:
         from workbench.schema import empty_table
 
         tables["labels"] = empty_table("labels")
     log = read_ingest_log(processed_dir)
-    month = month or params.get("month") or latest_complete_month_of(tables, log)
-    if not MONTH_RE.match(str(month)):
-        raise ConfigError(f"month {month!r} is not YYYY-MM", hint="pass month='2024-03'")
-    params["month"] = str(month)
+    chosen = month or params.get("month") or latest_complete_month_of(tables, log)
+    params["month"] = str(Month.parse(str(chosen)))
     return MonthContext(
-        month=str(month),
+        month=params["month"],
         params=params,
         tables=tables,
         ingest_log=log,
-        results_dir=results_dir,
         processed_dir=processed_dir,
         raw_dir=raw_dir,
         params_dir=Path(params_dir),

@@ -1,0 +1,521 @@
+"""``analyse_month(ctx) -> MonthResults``: the month's analysis, computed once.
+
+The result is cached on disk under ``<processed>/.month-cache/``, keyed by the hash of the
+canonical tables, the settings, the experiment and decision files and the package's code, so
+the runner and the six notebooks of a report (and a re-run on unchanged data) share one
+computation. A changed table, setting or line of code gives a new key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench import wording as W
+from workbench.analysis.context import MonthContext
+from workbench.analysis.results import (
+    DataQuality,
+    Hypotheses,
+    Kpis,
+    MonthResults,
+    PostingTimes,
+)
+from workbench.config import PROJECT_ROOT
+from workbench.jsonsafe import jsonable
+from workbench.month import Month
+from workbench.platforms import TIMED_PLATFORMS
+
+CACHE_DIR = ".month-cache"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+#: Headline KPIs worded as findings, in order.
+HEADLINE_KPIS = (
+    ("facebook", "post_engagement"),
+    ("instagram", "post_engagement"),
+    ("linkedin", "post_engagement"),
+    ("tiktok", "avg_views_per_video"),
+    ("website", "visits"),
+)
+CONFIDENCE_ORDER = {"strong": 0, "suggestive": 1, "inconclusive": 2}
+
+
+# --------------------------------------------------------------------------- data quality
+def files_table(ingest_log: dict[str, Any]) -> pd.DataFrame:
+    """One row per export read: kind, rows, account, date range, snapshot, warnings."""
+    rows = []
+    for entry in ingest_log.get("files", []):
+        rows.append({
+            "file": entry.get("path"),
+            "kind": entry.get("label") or entry.get("kind"),
+            "rows": entry.get("rows"),
+            "account": entry.get("account"),
+            "from": (entry.get("date_min") or "")[:10],
+            "to": (entry.get("date_max") or "")[:10],
+            "downloaded": (entry.get("snapshot_at") or "")[:16].replace("T", " "),
+            "unknown columns": len(entry.get("unknown_columns") or []),
+            "warnings": len(entry.get("warnings") or []),
+        })
+    return pd.DataFrame(rows)
+
+
+def ingest_warnings(ingest_log: dict[str, Any]) -> list[str]:
+    """Every warning of the ingest log, prefixed with its file."""
+    lines = [str(w) for w in ingest_log.get("warnings", [])]
+    for entry in ingest_log.get("files", []):
+        lines.extend(f"{entry.get('path')}: {w}" for w in entry.get("warnings") or [])
+    return lines
+
+
+def window_posts(ctx: MonthContext):
+    """The rolling window's posts prepared for the content models (a PreparedPosts)."""
+    from workbench.stats.outcomes import prepare_posts
+
+    return prepare_posts(ctx.posts, ctx.labels, window=ctx.window,
+                         min_age_days=float(ctx.params["min_post_age_days"]))
+
+
+def data_quality(ctx: MonthContext, prepared) -> DataQuality:
+    """Files read, deduplication, posts left out of the tests and every ingest warning."""
+    excluded = prepared.excluded
+    keep = [c for c in ("reason", "count", "platform") if c in excluded.columns]
+    return DataQuality(
+        files=files_table(ctx.ingest_log),
+        dedupe=dict(ctx.ingest_log.get("dedupe") or {}),
+        excluded_posts=excluded[keep] if keep else excluded,
+        metric_definition_changes=W.metric_definition_change_lines(
+            ctx.ingest_log.get("metric_definition_changes") or []),
+        warnings=ingest_warnings(ctx.ingest_log),
+    )
+
+
+# --------------------------------------------------------------------------- KPIs
+def month_posts(ctx: MonthContext) -> pd.DataFrame:
+    """Every post published in the report month, all platforms."""
+    from workbench.kpis import posts_in_month
+
+    frames = [posts_in_month(ctx.posts, p, ctx.month)
+              for p in ctx.posts["platform"].dropna().unique()]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else ctx.posts.iloc[0:0]
+
+
+def top_posts(posts: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The ``n`` posts with most interactions (ties by exposure), boosted ones included."""
+    from workbench.kpis import exposure_of
+
+    if posts.empty:
+        return posts.assign(exposure=pd.Series(dtype="Float64"))
+    ranked = posts.assign(exposure=exposure_of(posts))
+    return ranked.sort_values(["interactions", "exposure"], ascending=False,
+                              na_position="last").head(n)
+
+
+def kpis(ctx: MonthContext) -> Kpis:
+    """The KPI table with change intervals, twelve months of history and the decomposition."""
+    from workbench.kpis import (
+        basis_posts,
+        kpi_history,
+        leadership_kpi_table,
+        post_age_basis,
+        service_kpis,
+    )
+    from workbench.stats.kpi_change import decompose_change, decomposition_sentence
+
+    # Post metrics on the age basis (every download of every post), intervals on the same
+    # basis, noise bands for the page-level figures.
+    table = leadership_kpi_table(ctx.tables, ctx.month, ctx.params)
+    first = ctx.period.shift(-11)
+    history = kpi_history(ctx.tables, [str(m) for m in Month.range(first, ctx.period)],
+                          service_kpis(ctx.params))
+    on_basis = basis_posts(ctx.posts, ctx.tables.get("post_snapshots"),
+                           post_age_basis(ctx.params))
+    frames, why = [], {}
+    for platform in sorted(ctx.posts["platform"].dropna().unique()):
+        decomposition = decompose_change(on_basis, platform, ctx.month)
+        if decomposition is None or decomposition.empty:
+            why[platform] = ""
+            continue
+        frames.append(decomposition if "platform" in decomposition
+                      else decomposition.assign(platform=platform))
+        why[platform] = ("" if decomposition["change_pct"].isna().any()
+                         else decomposition_sentence(decomposition))
+    decomposition = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return Kpis(table=table, history=history, decomposition=decomposition, why_engagement=why)
+
+
+# --------------------------------------------------------------------------- statistics
+def posting_time_platforms(ctx: MonthContext) -> list[str]:
+    """Platforms analysed for posting times: configured, with posts and a time of day."""
+    configured = ctx.params["posting_times"].get("platforms") or TIMED_PLATFORMS
+    present = set(ctx.posts["platform"].dropna())
+    return [p for p in configured if p in present and p in TIMED_PLATFORMS]
+
+
+def hypotheses_and_times(ctx: MonthContext) -> tuple[Hypotheses, PostingTimes]:
+    """The month's family: content comparisons and the posting-time test, adjusted once.
+
+    ``run_hypotheses`` adjusts the whole family (BH at ``fdr_q``; Holm for the ids in
+    ``registered_hypotheses``), the posting-time tests included; each platform's posting
+    times are then judged with their adjusted p.
+    """
+    from workbench.stats.confidence import confidence_label, label_levels
+    from workbench.stats.hypotheses import run_hypotheses
+    from workbench.stats.posting_times import analyse_posting_times
+
+    raw_times = {p: analyse_posting_times(ctx.posts, ctx.labels, params=ctx.params,
+                                          month=ctx.month, platform=p)
+                 for p in posting_time_platforms(ctx)}
+    table = run_hypotheses(ctx.posts, ctx.labels, ctx.params, ctx.month, ctx.tables.get("daily"),
+                           extra_tests={p: r.p_value for p, r in raw_times.items()})
+    strong_at, suggestive_at = label_levels(ctx.params)
+    levels = {"strong_at": strong_at, "suggestive_at": suggestive_at}
+    by_platform, time_records = {}, []
+    for platform, result in raw_times.items():
+        judged = result.with_adjusted_p(table.extra_adjusted.get(platform))
+        by_platform[platform] = judged
+        record = judged.hypothesis_record()
+        record["confidence"] = confidence_label(judged.p_adjusted, None, None,
+                                                bool(record.get("underpowered")),
+                                                str(record.get("method")), **levels)
+        time_records.append(record)
+    content = table.to_records(details=True)
+    hypotheses = Hypotheses(table=table, records=[*content, *time_records],
+                            warnings=W.hypothesis_warning_lines(table.to_frame().to_dict("records")))
+    best = {p: r.best_slot for p, r in by_platform.items() if r.best_slot}
+    summary = {
+        "by_platform": {p: r.to_json() for p, r in by_platform.items()},
+        "best_slot": best or None,
+        "verdict": W.posting_times_verdict({p: by_platform[p].verdict for p in best},
+                                           list(by_platform)),
+        "platforms": list(by_platform),
+    }
+    return hypotheses, PostingTimes(by_platform=by_platform, summary=jsonable(summary))
+
+
+def what_would_settle(prepared, hypothesis_rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Total posts needed for 80% power at a 1.3× effect, for each open comparison.
+
+    The mean interactions per post and the NB dispersion are estimated from the analysable
+    posts of the window on the comparison's platform (an intercept-only NB2 fit).
+    """
+    from workbench.stats.nb import fit_nb
+    from workbench.stats.power import posts_needed
+
+    data = prepared.data
+    baseline: dict[str, tuple[float, float] | None] = {}
+    rows = []
+    for row in hypothesis_rows:
+        if row.get("confidence") == "strong" or row.get("id") == "posting_time":
+            continue
+        platform = row.get("platform") or "all"
+        if platform not in baseline:
+            subset = data if platform == "all" else data[data["platform"] == platform]
+            fit = fit_nb(subset, "y", None, []) if len(subset) >= 10 else None
+            baseline[platform] = (
+                (float(subset["y"].mean()), float(fit.alpha))
+                if fit is not None and fit.converged and fit.alpha == fit.alpha
+                else None
+            )
+        groups = row.get("n_group") or {}
+        needed = None
+        if baseline[platform] is not None:
+            mu0, dispersion = baseline[platform]
+            try:
+                needed = posts_needed(1.3, mu0=mu0, dispersion=max(dispersion, 1e-6),
+                                      share_labelled=min(max(_share(groups), 0.05), 0.95))
+            except (TypeError, ValueError, ArithmeticError):
+                needed = None
+        rows.append({
+            "comparison": row.get("id"),
+            "platform": platform,
+            "posts now (with vs without)": f"{groups.get('with', 0)} vs {groups.get('without', 0)}",
+            "detectable now (MDE)": row.get("mde"),
+            "posts needed in total for 1.3×": needed,
+        })
+    return pd.DataFrame(rows)
+
+
+def _share(groups: dict[str, Any]) -> float:
+    with_n, without_n = float(groups.get("with", 0)), float(groups.get("without", 0))
+    total = with_n + without_n
+    return with_n / total if total else 0.4
+
+
+# --------------------------------------------------------------------------- findings
+def findings(kpi_rows: list[dict], hypothesis_rows: list[dict], posting: dict[str, Any],
+             topic_ranking: dict[str, Any], why_engagement: dict[str, str],
+             max_findings: int = 6) -> list[dict[str, Any]]:
+    """Three to six plain-language findings for leadership, each with a confidence label.
+
+    Order: content hypotheses with strong or suggestive evidence first, then the headline KPI
+    changes, then the posting-time verdict and the topic recommendation. Inconclusive content
+    tests are summarised in one line rather than listed.
+    """
+    from workbench.stats.confidence import plain_finding
+
+    out: list[dict[str, Any]] = []
+    content_rows = [h for h in hypothesis_rows if h.get("id") != "posting_time"]
+    tested = [h for h in content_rows if h.get("method") != "insufficient"]
+    ranked = sorted(tested, key=lambda h: (
+        CONFIDENCE_ORDER.get(h.get("confidence"), 3),
+        h.get("p_adjusted") if h.get("p_adjusted") is not None else 1.0))
+    for row in ranked:
+        if row.get("confidence") in ("strong", "suggestive") and len(out) < 3:
+            out.append({"kind": "hypothesis", "id": row.get("id"), "platform": row.get("platform"),
+                        "text": plain_finding(row), "confidence": row.get("confidence")})
+    rest = [h for h in tested if h.get("confidence") == "inconclusive"]
+    if rest:
+        out.append({"kind": "hypothesis_summary", "confidence": "inconclusive",
+                    "text": W.inconclusive_summary(h.get("id") for h in rest)})
+    by_key = {(k.get("platform"), k.get("kpi")): k for k in kpi_rows}
+    for key in HEADLINE_KPIS:
+        if len(out) >= max_findings - 2:
+            break
+        kpi = by_key.get(key)
+        finding = W.kpi_finding(kpi) if kpi else None
+        if finding:
+            if key[1] == "post_engagement":
+                why = why_engagement.get(key[0]) or ""
+                finding["text"] = finding["text"][:-1] + (f"; in detail: {why}." if why else ".")
+            out.append(finding)
+    verdict = (posting or {}).get("verdict")
+    if verdict:
+        confidence = "suggestive" if (posting or {}).get("best_slot") else "inconclusive"
+        out.append({"kind": "posting_times", "text": str(verdict), "confidence": confidence})
+    plan = (topic_ranking or {}).get("plan") or (topic_ranking or {}).get("plan_text")
+    if plan and len(out) < max_findings:
+        text = plan[0] if isinstance(plan, list) else str(plan)
+        out.append({"kind": "topics", "text": text, "confidence": ""})
+    return out[:max_findings]
+
+
+def summary_banners(hypothesis_rows: list[dict[str, Any]]) -> list[str]:
+    """The underpowered banner for leadership when most comparisons could not detect 1.5×."""
+    content_rows = [h for h in hypothesis_rows if h.get("id") != "posting_time"]
+    tested = [h for h in content_rows if h.get("method") != "insufficient"]
+    under = [h for h in content_rows if h.get("underpowered")]
+    if content_rows and len(under) >= max(1, len(content_rows) // 2):
+        return [W.underpowered_banner(len(under), len(content_rows), len(tested))]
+    return []
+
+
+# --------------------------------------------------------------------------- experiments
+def _registries(ctx: MonthContext) -> list[Path]:
+    """Registry folders besides params/experiments: the sample's own, when reporting on it."""
+    if ctx.raw_dir is not None and (ctx.raw_dir / "experiments").is_dir():
+        return [ctx.raw_dir / "experiments"]
+    return []
+
+
+def _params_dir(ctx: MonthContext) -> Path:
+    return Path(ctx.params_dir) if ctx.params_dir else PROJECT_ROOT / "params"
+
+
+def _reports_dir(ctx: MonthContext) -> Path:
+    return Path(ctx.params.get("reports_dir") or PROJECT_ROOT / "reports")
+
+
+def experiments(ctx: MonthContext) -> pd.DataFrame:
+    """Running and finished pre-registered experiments with their status and results."""
+    from workbench.experiments.status import experiments_status
+
+    return experiments_status(_params_dir(ctx), _reports_dir(ctx), ctx.tables, ctx.month,
+                              params=ctx.params, registries=_registries(ctx))
+
+
+def decisions(ctx: MonthContext) -> pd.DataFrame:
+    """Last month's logged decisions: was the mix changed, how did the watched metric move."""
+    from workbench.experiments.decisions import REVIEW_COLUMNS, decisions_review
+
+    path = _params_dir(ctx) / "decisions.yaml"
+    if not path.exists():
+        return pd.DataFrame(columns=list(REVIEW_COLUMNS))
+    registries = [_params_dir(ctx) / "experiments", *_registries(ctx)]
+    return decisions_review(path, ctx.tables, ctx.month, ctx.params, registries=registries)
+
+
+# --------------------------------------------------------------------------- the month
+def compute_month(ctx: MonthContext) -> MonthResults:
+    """Compute the month's analysis (no cache; see :func:`analyse_month`)."""
+    from workbench.stats.topics import rank_topics
+
+    prepared = window_posts(ctx)
+    kpi_results = kpis(ctx)
+    hypotheses, posting = hypotheses_and_times(ctx)
+    ranking = rank_topics(ctx.posts, ctx.labels, params=ctx.params, month=ctx.month)
+    topic_json = jsonable(ranking.to_json())
+    kpi_rows = jsonable(kpi_results.table)
+    status = experiments(ctx)
+    plan = topic_json.get("plan") or topic_json.get("plan_text") or []
+    return MonthResults(
+        month=ctx.month,
+        window=ctx.period.window_label(ctx.window_months),
+        org_name=ctx.org_name,
+        params=jsonable(ctx.params),
+        data_quality=data_quality(ctx, prepared),
+        kpis=kpi_results,
+        hypotheses=hypotheses,
+        posting_times=posting,
+        topics=ranking,
+        top_posts=top_posts(month_posts(ctx), 5),
+        what_would_settle=what_would_settle(prepared, hypotheses.records),
+        findings=findings(kpi_rows, hypotheses.records, posting.summary, topic_json,
+                          kpi_results.why_engagement),
+        banners=summary_banners(hypotheses.records),
+        next_month=W.next_month_lines(plan, posting.summary.get("verdict")),
+        experiments=status,
+        decisions=decisions(ctx),
+    )
+
+
+def _hash_files(digest, paths) -> None:
+    for path in sorted(paths):
+        digest.update(str(path.name).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def cache_key(ctx: MonthContext) -> str:
+    """Hash of everything the month's analysis reads: tables, settings, registries, code."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(jsonable(ctx.params), sort_keys=True).encode())
+    digest.update(ctx.month.encode())
+    if ctx.processed_dir is not None:
+        processed = Path(ctx.processed_dir)
+        _hash_files(digest, [*processed.glob("*.parquet"), *processed.glob("*.json")])
+    params_dir = _params_dir(ctx)
+    extra = [params_dir / "decisions.yaml", *(params_dir / "experiments").glob("*.yaml"),
+             *_reports_dir(ctx).glob("experiments/*/results.json")]
+    for registry in _registries(ctx):
+        extra.extend(registry.glob("*.yaml"))
+    _hash_files(digest, [p for p in extra if p.is_file()])
+    _hash_files(digest, PACKAGE_DIR.rglob("*.py"))
+    return digest.hexdigest()
+
+
+def cache_path(ctx: MonthContext) -> Path | None:
+    """Where this context's MonthResults is cached (None when there is no processed folder)."""
+    if ctx.processed_dir is None:
+        return None
+    return Path(ctx.processed_dir) / CACHE_DIR / f"{ctx.month}-{cache_key(ctx)[:24]}.pickle"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _lock_owner(lock: Path) -> int:
+    try:
+        return int(lock.read_text(encoding="utf-8").strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _read_cache(path: Path) -> MonthResults | None:
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)  # our own file, keyed by content
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None  # unreadable or written by other code: compute again
+    return cached if isinstance(cached, MonthResults) else None
+
+
+def _take_lock(lock: Path) -> bool:
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(str(os.getpid()))
+    return True
+
+
+@contextlib.contextmanager
+def claim_month(ctx: MonthContext):
+    """Mark the month as being computed by this process until the block ends.
+
+    Notebooks started inside the block that call :func:`analyse_month` on the same month and
+    settings wait for this process's result instead of computing it again.
+    """
+    path = cache_path(ctx)
+    if path is None or path.exists() or not _take_lock(path.with_suffix(".lock")):
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock = path.with_suffix(".lock")
+        if _lock_owner(lock) == os.getpid():
+            lock.unlink(missing_ok=True)
+
+
+def _wait_for_other(path: Path, lock: Path, timeout: float) -> MonthResults | None:
+    """While another live process computes this month (its lock exists), wait for its result."""
+    deadline = time.monotonic() + timeout
+    while lock.exists() and not path.exists() and time.monotonic() < deadline:
+        pid = _lock_owner(lock)
+        if pid and not _pid_alive(pid):
+            lock.unlink(missing_ok=True)  # left by a crashed run
+            break
+        time.sleep(0.1)
+    return _read_cache(path) if path.exists() else None
+
+
+def _compute_and_store(ctx: MonthContext, path: Path) -> MonthResults:
+    from workbench.io.atomic import write_bytes_atomic
+
+    results = compute_month(ctx)
+    for old in path.parent.glob(f"{ctx.month}-*.pickle"):
+        old.unlink(missing_ok=True)
+    write_bytes_atomic(path, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    return results
+
+
+def analyse_month(ctx: MonthContext, *, use_cache: bool = True,
+                  wait_seconds: float = 900.0) -> MonthResults:
+    """The month's analysis, computed once and cached on disk.
+
+    When another process is computing the same month and settings (the report runner while
+    its notebooks start), this waits for that result instead of computing it a second time.
+
+    Args:
+        ctx: The opened month (:func:`workbench.open_month`).
+        use_cache: Read and write the on-disk cache (False: always compute).
+        wait_seconds: How long to wait for another process computing the same month.
+
+    Returns:
+        The month's :class:`MonthResults`.
+    """
+    path = cache_path(ctx) if use_cache else None
+    if path is None:
+        return compute_month(ctx)
+    if path.exists():
+        cached = _read_cache(path)
+        if cached is not None:
+            return cached
+    lock = path.with_suffix(".lock")
+    if lock.exists() and _lock_owner(lock) == os.getpid():
+        return _compute_and_store(ctx, path)  # this process claimed the month
+    if _take_lock(lock):
+        try:
+            return _compute_and_store(ctx, path)
+        finally:
+            lock.unlink(missing_ok=True)
+    cached = _wait_for_other(path, lock, wait_seconds)
+    if cached is not None:
+        return cached
+    return compute_month(ctx)  # the other run failed or timed out: compute here

@@ -1,0 +1,259 @@
+"""Every sentence and label the report shows, in one module.
+
+The analysis layer builds its findings with these functions and the notebooks and HTML pages
+show them; changing how the report speaks means editing this file only. Sentences about a
+single statistical result (``plain_finding``) stay next to their method in
+``workbench.stats.confidence``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from workbench.platforms import INTERACTIONS_DEFINITION, PLATFORM_LABELS, label
+
+KPI_LABELS = {
+    "posts": "Posts published",
+    "post_engagement": "Engagement on the month's posts",
+    "top_post_reach": "Best post's reach",
+    "new_followers": "New followers",
+    "profile_visits": "Profile visits",
+    "reach": "Accounts reached",
+    "visitors": "Page visitors",
+    "avg_views_per_video": "Average views per video",
+    "visits": "Website visits",
+    "unique_visitors": "Website unique visitors",
+    "visits_direct": "Visits: direct",
+    "visits_organic_search": "Visits: organic search",
+    "visits_organic_social": "Visits: organic social",
+    "visits_referral": "Visits: referral",
+    "visits_paid_search": "Visits: paid search",
+    "clicks": "Ad clicks",
+    "impressions": "Ad impressions",
+    "cost": "Ad spend",
+    "conversions": "Ad conversions",
+    "ctr": "Ad click-through rate",
+}
+KIND_NOTES = {
+    "sum_of_daily": "sum of daily",
+    "unique": "unique",
+    "mean": "average",
+    "total": "",
+}
+CONFIDENCE_BADGES = {
+    "strong": "Strong evidence",
+    "suggestive": "Suggestive",
+    "inconclusive": "Inconclusive",
+}
+
+__all__ = ["CONFIDENCE_BADGES", "KIND_NOTES", "KPI_LABELS", "PLATFORM_LABELS", "fmt_number",
+           "kpi_label", "label", "money_unit", "platform_label"]
+
+
+def _services(params: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return ((params or {}).get("services") or {}).get("kpis") or {}
+
+
+def kpi_label(kpi: str, params: Mapping[str, Any] | None = None) -> str:
+    """A KPI's name for people; the organisation's service KPIs are named in its org.yaml."""
+    own = (_services(params).get(kpi) or {}).get("label")
+    return str(own or KPI_LABELS.get(kpi) or kpi.replace("_", " ").capitalize())
+
+
+def platform_label(platform: str, params: Mapping[str, Any] | None = None) -> str:
+    """A platform's name for people (``services`` as org.yaml's ``services.label``)."""
+    if platform == "services":
+        return str(((params or {}).get("services") or {}).get("label") or "Services")
+    return PLATFORM_LABELS.get(platform, platform)
+
+
+def money_unit(kpi: str, params: Mapping[str, Any] | None = None) -> str:
+    """The currency shown before a money KPI (ad spend, service KPIs with ``money: true``).
+
+    org.yaml's ``currency_symbol`` ("$", "€"), else its ``currency`` code; "" for other KPIs.
+    """
+    if kpi != "cost" and not (_services(params).get(kpi) or {}).get("money"):
+        return ""
+    params = params or {}
+    if params.get("currency_symbol"):
+        return str(params["currency_symbol"])
+    return f"{params['currency']} " if params.get("currency") else ""
+
+
+def fmt_number(value: float | None, kpi: str = "", unit: str = "") -> str:
+    """Format a KPI value for people: thousands separators, rates as percent.
+
+    ``unit`` is the currency of a money KPI (:func:`money_unit`), shown before whole units.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if kpi == "ctr":
+        return f"{100 * value:.1f}%"
+    if unit:
+        return f"{unit}{value:,.0f}"
+    if abs(value - round(value)) < 1e-9:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def excerpt(text: object, length: int = 140) -> str:
+    """The first ``length`` characters of a caption, on one line (not escaped)."""
+    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
+
+
+def comparison_name(hypothesis_id: str) -> str:
+    """A comparison in the organisation's words (``topic:employment`` → "Employment posts")."""
+    from workbench.stats.confidence import subject_of
+
+    if hypothesis_id.startswith("topic:"):
+        return hypothesis_id.split(":", 1)[1].replace("_", " ").capitalize() + " posts"
+    return subject_of(hypothesis_id)
+
+
+def group_sizes(n_group: Any) -> str:
+    """``{"with": 31, "without": 189}`` → "31 vs 189"."""
+    if isinstance(n_group, Mapping):
+        return f"{n_group.get('with', 0)} vs {n_group.get('without', 0)}"
+    return "" if n_group is None else str(n_group)
+
+
+def comparison_label(hypothesis_id: str, platform: str, n_group: Any) -> str:
+    """One row of the forest plot: "Employment posts · all platforms · 31 vs 189"."""
+    where = "all platforms" if platform in (None, "all") else label(platform)
+    parts = [comparison_name(str(hypothesis_id)), where, group_sizes(n_group)]
+    return " · ".join(p for p in parts if p)
+
+
+def metric_definition_change_lines(changes: Iterable[Any]) -> list[str]:
+    """Metric definition changes among the files read (e.g. Impressions→Views), in words."""
+    lines = []
+    for change in changes:
+        if not isinstance(change, Mapping):
+            lines.append(str(change))
+            continue
+        with_files = change.get("files_with") or []
+        without = change.get("files_without") or []
+        example = _short(without[0]) if without else "–"
+        lines.append(
+            f"{label(change.get('platform'))} '{change.get('metric')}': present in "
+            f"{len(with_files)} file(s), absent in {len(without)} (e.g. {example}); figures on "
+            "either side of the change are not comparable."
+        )
+    return lines
+
+
+def _short(path: str) -> str:
+    return path if len(path) <= 60 else "…" + path[-59:]
+
+
+def kpi_finding(kpi: Mapping[str, Any],
+                params: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+    """A sentence on one KPI's month-over-month change, with how sure we are."""
+    value, previous, change = kpi.get("value"), kpi.get("previous"), kpi.get("change_pct")
+    if value is None or previous is None or change is None:
+        return None
+    name = f"{platform_label(kpi['platform'], params)} {kpi_label(kpi['kpi'], params).lower()}"
+    direction = "up" if change > 0 else "down"
+    unit = money_unit(kpi["kpi"], params)
+    text = (
+        f"{name} was {fmt_number(value, kpi['kpi'], unit)}, {direction} {abs(change):.0f}% from "
+        f"{fmt_number(previous, kpi['kpi'], unit)} last month"
+    )
+    low, high = kpi.get("ci_low"), kpi.get("ci_high")
+    if low is not None and high is not None:
+        if low > 0 or high < 0:
+            text += f" (95% interval {low:+.0f}% to {high:+.0f}%: a real change)"
+            confidence = "strong"
+        else:
+            text += (
+                f" (95% interval {low:+.0f}% to {high:+.0f}%: within the month-to-month "
+                "noise of a few posts)"
+            )
+            confidence = "inconclusive"
+    else:
+        confidence = ""
+    return {"kind": "kpi", "text": text + ".", "confidence": confidence}
+
+
+def inconclusive_summary(ids: Iterable[str]) -> str:
+    """One line for the content comparisons without a clear difference."""
+    names = sorted({str(i).replace("topic:", "").replace("_", " ") for i in ids})
+    return (
+        f"No clear difference yet for {len(names)} other content "
+        f"comparison{'s' if len(names) != 1 else ''} ("
+        + ", ".join(names[:6])
+        + ("…" if len(names) > 6 else "")
+        + "); more posts are needed before acting on them."
+    )
+
+
+def posting_times_verdict(verdicts: Mapping[str, str], platforms: Iterable[str]) -> str:
+    """The combined posting-time verdict (``verdicts``: platform → verdict with a best time)."""
+    platforms = list(platforms)
+    if verdicts:
+        return " ".join(f"{label(p)}: {v}" for p, v in verdicts.items())
+    if platforms:
+        return ("No posting time stands out reliably yet on "
+                + ", ".join(label(p) for p in platforms)
+                + "; keep varying posting times (or randomise them in an experiment) "
+                  "so the question can be settled.")
+    return "No platform with timed posts in the window."
+
+
+def hypothesis_warning_lines(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Underpowered and confounding warnings of the hypotheses, one line each, deduplicated."""
+    lines: list[str] = []
+    for row in records:
+        for warning in row.get("warnings") or []:
+            line = f"{row['id']} ({row['platform']}): {warning}"
+            if line not in lines:
+                lines.append(line)
+    return lines
+
+
+def underpowered_banner(n_under: int, n_content: int, n_tested: int) -> str:
+    """The leadership banner when most comparisons could not detect 1.5×."""
+    return (
+        f"{n_under} of {n_content} content comparisons had too few posts to "
+        "detect even a 1.5× difference, so “inconclusive” mostly means “not enough posts "
+        f"yet” ({n_tested} could be tested at all)."
+    )
+
+
+def next_month_lines(plan: Any, verdict: str | None) -> list[str]:
+    """Plain lines: recommended topic mix, then the posting-time advice."""
+    lines: list[str] = list(plan) if isinstance(plan, list) else ([str(plan)] if plan else [])
+    if verdict:
+        lines.append(f"Posting times: {verdict}")
+    return lines
+
+
+def experiment_line(name: str, status: str, summary: str | None) -> str:
+    """One plain line per experiment (its status and, when finished, what was found)."""
+    return str(summary) if summary else f"{name}: {status}"
+
+
+NO_DECISIONS = "No decisions were logged for last month (params/decisions.yaml)."
+
+
+def report_footer_lines() -> list[str]:
+    """How to read the report: confidence labels, interactions, sums of daily values."""
+    from workbench.stats.confidence import CONFIDENCE_FOOTER
+
+    lines = [CONFIDENCE_FOOTER]
+    lines.extend(
+        f"{p.capitalize()} interactions = {d}." for p, d in INTERACTIONS_DEFINITION.items()
+    )
+    lines.append(
+        "Post figures are lifetime totals at the time of download, for posts published in the "
+        "month. “Sum of daily” figures add daily values and may count a person more than once; "
+        "monthly unique reach is typed from Meta's screen (it cannot be summed from days)."
+    )
+    return lines
