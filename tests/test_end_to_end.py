@@ -85,12 +85,17 @@ def test_report_artefacts(report, sample):
     assert results["month"] == "2025-07"
     assert all(len(i["sha256"]) == 64 for i in results["inputs"])
     kpis = {(k["platform"], k["kpi"]): k for k in results["kpis"]}
-    expected = sample["truth"]["kpis"]["2025-07"]["facebook"]["post_engagement"]
-    previous = sample["truth"]["kpis"]["2025-06"]["facebook"]["post_engagement"]
+    # Post metrics are compared at the age basis (post_age_days: 7): the truth at that age.
+    at_age = sample["truth"]["kpis_at_age"]["7"]
+    expected = at_age["2025-07"]["facebook"]["post_engagement"]
+    previous = at_age["2025-06"]["facebook"]["post_engagement"]
     row = kpis[("facebook", "post_engagement")]
-    assert row["value"] == pytest.approx(expected)
-    assert row["previous"] == pytest.approx(previous)
-    assert row["change_pct"] == pytest.approx(100 * (expected - previous) / previous)
+    assert row["basis"] == "interactions in the first 7 days"
+    assert row["value"] == pytest.approx(expected, rel=0.05)
+    assert row["previous"] == pytest.approx(previous, rel=0.05)
+    true_change = 100 * (expected - previous) / previous
+    assert (row["change_pct"] > 0) == (true_change > 0)
+    assert row["change_pct"] == pytest.approx(true_change, abs=5)
     assert row["ci_low"] is not None and row["ci_low"] <= row["change_pct"] <= row["ci_high"]
     assert [e["status"] for e in results["experiments"]] == ["running"]
     assert results["findings"] and all(f["text"] for f in results["findings"])

@@ -28,6 +28,7 @@ ALLOWED = {
         "the simulated organisation's zone: a zone with daylight saving, for the harness",
     ("workbench/config.py", "America/Toronto"): "an example in the error hint",
     ("workbench/report/display.py", '"$'): "an example in a docstring",
+    ("workbench/wording.py", '"$'): "an example in a docstring",
     ("workbench/io/google_ads.py", "Ad Grant"): "the product the export comes from",
 }
 #: Folders where a literal names a product's rules, not an organisation: (prefix, literal) → why.

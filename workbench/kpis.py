@@ -28,7 +28,8 @@ import pandas as pd
 
 from workbench.io.google_ads import drop_nested_periods
 from workbench.jsonsafe import jsonable
-from workbench.month import Month, month_strings
+from workbench.month import month_strings
+from workbench.stats.frames import exposure_of, month_period, posts_in_month, too_young
 
 KPI_COLUMNS = (
     "platform",
@@ -101,30 +102,6 @@ class KpiSpec:
     compute: Callable[[dict[str, pd.DataFrame], pd.Period], float | None]
 
 
-def month_period(month: str) -> pd.Period:
-    """``"2024-03"`` → monthly Period."""
-    return Month.parse(month).period
-
-
-def posts_in_month(posts: pd.DataFrame, platform: str, month: str | pd.Period) -> pd.DataFrame:
-    """Posts of ``platform`` published in ``month`` (organisation-local calendar)."""
-    period = month if isinstance(month, pd.Period) else month_period(month)
-    if posts.empty:
-        return posts
-    local = posts["published_at"]
-    published_month = local.dt.tz_localize(None).dt.to_period("M")
-    return posts[(posts["platform"] == platform) & (published_month == period)]
-
-
-def exposure_of(posts: pd.DataFrame) -> pd.Series:
-    """Each post's exposure by its ``exposure_kind`` (reach, impressions or views)."""
-    exposure = pd.Series(pd.NA, index=posts.index, dtype="Float64")
-    for kind in ("reach", "impressions", "views"):
-        mask = (posts["exposure_kind"] == kind).fillna(False)
-        exposure = exposure.mask(mask, posts[kind].astype("Float64"))
-    return exposure
-
-
 def _na_sum(values: pd.Series) -> float | None:
     values = values.dropna()
     return float(values.sum()) if len(values) else None
@@ -152,14 +129,6 @@ def _post_sum(platform: str, column: str):
     return compute
 
 
-def _too_young(month_posts: pd.DataFrame) -> pd.Series:
-    """Posts left out of the age basis (too young, or older ones without a growth curve)."""
-    from workbench.stats.age_basis import USABLE_STATUSES
-
-    status = month_posts["basis_status"]
-    return ~status.isin([*USABLE_STATUSES, "no_snapshots"]).fillna(False)
-
-
 def basis_total(month_posts: pd.DataFrame, column: str) -> float | None:
     """Σ ``column`` over a month's posts on the age basis, posts too young scaled in.
 
@@ -167,7 +136,7 @@ def basis_total(month_posts: pd.DataFrame, column: str) -> float | None:
     others times the month's post count (a post left out would otherwise read as a drop).
     """
     values = pd.to_numeric(month_posts[column], errors="coerce").astype("Float64")
-    young = _too_young(month_posts)
+    young = too_young(month_posts)
     known = values[~young].dropna()
     if not len(known):
         return None
@@ -606,7 +575,7 @@ def _basis_of(on_basis: pd.DataFrame, spec: KpiSpec, period: pd.Period,
             continue
         status = month_posts["basis_status"]
         # Every post downloaded at least once, and most of them placed on the basis.
-        if (status == "no_snapshots").any() or _too_young(month_posts).mean() > MAX_UNPLACED:
+        if (status == "no_snapshots").any() or too_young(month_posts).mean() > MAX_UNPLACED:
             return AS_DOWNLOADED, False
     return basis_label(post_age_days, AGE_BASIS_KPIS[spec.kpi]), True
 
@@ -620,7 +589,7 @@ def _basis_note(on_basis: pd.DataFrame, spec: KpiSpec, period: pd.Period,
         if not len(month_posts):
             continue
         projected = int((month_posts["basis_status"] == "projected").sum())
-        young = int(_too_young(month_posts).sum())
+        young = int(too_young(month_posts).sum())
         n = len(month_posts)
         if projected:
             parts.append(f"{label}: {projected} of {n} posts younger than {post_age_days:g} days,"

@@ -46,8 +46,8 @@ PLATFORMS: dict[str, Platform] = {
 #: Labels of the other sources a KPI row can come from.
 OTHER_SOURCE_LABELS = {
     "website": "Website",
-    "ads": "Google Ad Grant",
-    "services": "Translation services",
+    "ads": "Google Ads",
+    "services": "Services",
     "all": "All platforms",
 }
 

@@ -34,8 +34,9 @@ def test_run_hypotheses_labels_use_the_settings():
                 underpowered=False, confidence="", covariates=[])
     results = [HypothesisResult(id="human_centred", p_value=0.004, **base),
                HypothesisResult(id="brand_colours", p_value=0.5, **base)]
-    default = [r.confidence for r in adjust_results(results, {})]
-    strict = [r.confidence for r in adjust_results(results, {"alpha": 0.001, "fdr_q": 0.001})]
+    default = [r.confidence for r in adjust_results(results, {})[0]]
+    strict = [r.confidence
+              for r in adjust_results(results, {"alpha": 0.001, "fdr_q": 0.001})[0]]
     assert default[0] == "strong"
     assert strict[0] == "inconclusive"
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from workbench import wording as W
 from workbench.platforms import PLATFORM_LABELS
-from workbench.wording import KPI_LABELS, kpi_label
+from workbench.wording import kpi_label
 
 DEFAULT_BLUE = "#1F4E9A"
 DEFAULT_YELLOW = "#F6C83E"

@@ -42,9 +42,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.kpis import exposure_of, posts_in_month
 from workbench.month import Month
 from workbench.params import setting
+from workbench.stats.frames import exposure_of, posts_in_month
 from workbench.stats.outcomes import EXPOSURE_BY_PLATFORM
 
 #: Post-based KPIs with a bootstrap interval.
@@ -84,7 +84,7 @@ def _too_young_count(frame: pd.DataFrame) -> int:
     """Posts of an age-basis frame that are too young for the basis (0 without a basis)."""
     if "basis_status" not in frame.columns:
         return 0
-    from workbench.kpis import _too_young
+    from workbench.stats.frames import too_young as _too_young
 
     return int(_too_young(frame).sum())
 

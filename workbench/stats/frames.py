@@ -1,0 +1,43 @@
+"""Small pure helpers on the canonical ``posts`` frame, shared by the KPIs and the statistics.
+
+They sit below both :mod:`workbench.kpis` and :mod:`workbench.stats` so neither imports the
+other in a circle.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.month import Month
+
+
+def month_period(month: str) -> pd.Period:
+    """``"2024-03"`` → monthly Period."""
+    return Month.parse(month).period
+
+
+def posts_in_month(posts: pd.DataFrame, platform: str, month: str | pd.Period) -> pd.DataFrame:
+    """Posts of ``platform`` published in ``month`` (organisation-local calendar)."""
+    period = month if isinstance(month, pd.Period) else month_period(month)
+    if posts.empty:
+        return posts
+    local = posts["published_at"]
+    published_month = local.dt.tz_localize(None).dt.to_period("M")
+    return posts[(posts["platform"] == platform) & (published_month == period)]
+
+
+def exposure_of(posts: pd.DataFrame) -> pd.Series:
+    """Each post's exposure by its ``exposure_kind`` (reach, impressions or views)."""
+    exposure = pd.Series(pd.NA, index=posts.index, dtype="Float64")
+    for kind in ("reach", "impressions", "views"):
+        mask = (posts["exposure_kind"] == kind).fillna(False)
+        exposure = exposure.mask(mask, posts[kind].astype("Float64"))
+    return exposure
+
+
+def too_young(month_posts: pd.DataFrame) -> pd.Series:
+    """Posts left out of the age basis (too young, or older ones without a growth curve)."""
+    from workbench.stats.age_basis import USABLE_STATUSES
+
+    status = month_posts["basis_status"]
+    return ~status.isin([*USABLE_STATUSES, "no_snapshots"]).fillna(False)
