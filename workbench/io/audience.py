@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.io.meta_charts import (
+    DATE_WORDS,
     GENDER_WORDS,
     fold,
     platform_from_path,
@@ -156,13 +157,19 @@ def _is_title_line(cells: list[str]) -> bool:
         cells[0].lower())
 
 
+def delimiter_of(raw: RawFile) -> str:
+    """The separator: the ``sep=`` line's, else the commonest of tab, ``;`` and ``,``."""
+    lines = raw.lines
+    if lines and lines[0].strip().lower().startswith("sep="):
+        return lines[0].strip()[4:5] or "\t"
+    head = "".join(lines[:5])
+    return max(("\t", ";", ","), key=head.count)
+
+
 def _blocks(raw: RawFile) -> list[_Block]:
     lines = raw.lines
-    start, delimiter = 0, ","
-    if lines and lines[0].strip().lower().startswith("sep="):
-        start, delimiter = 1, (lines[0].strip()[4:5] or "\t")
-    elif lines:
-        delimiter = "\t" if "\t" in lines[0] else ","
+    delimiter = delimiter_of(raw)
+    start = 1 if lines and lines[0].strip().lower().startswith("sep=") else 0
     blocks: list[_Block] = []
     current: _Block | None = None
     for index in range(start, len(lines)):
@@ -260,10 +267,11 @@ def parse_meta(raw: RawFile, ctx: ParseContext, kind_name: str) -> ParsedExport:
     named = {title_platform(b.title) for b in titled} - {None}
     single = named.pop() if len(named) == 1 else None
     for block in blocks:
-        if block.title is None and block.rows and block.rows[0] and fold(
-                block.rows[0][0]) in {"data", "date", "fecha", "datum"}:
-            warnings.append("an untitled daily series at the top of the file was not read "
-                            "(its metric cannot be told); download that chart on its own")
+        if block.rows and block.rows[0] and fold(block.rows[0][0]) in DATE_WORDS:
+            warnings.append(
+                f"section {block.title!r}: a daily series, not read here; download that chart "
+                "on its own" if block.title else "an untitled daily series at the top of the "
+                "file was not read (its metric cannot be told); download that chart on its own")
             continue
         count = _follower_count(block)
         platform = (title_platform(block.title or "") or _marker_platform(block)
@@ -291,7 +299,6 @@ def parse_meta(raw: RawFile, ctx: ParseContext, kind_name: str) -> ParsedExport:
             platform = "meta"
         section_rows = _section_rows(kind, data, label, warnings)
         if not section_rows:
-            empty.append(label)
             continue
         account = (platforms_cfg.get(platform) or {}).get("account")
         for row in section_rows:
@@ -299,6 +306,9 @@ def parse_meta(raw: RawFile, ctx: ParseContext, kind_name: str) -> ParsedExport:
                        snapshot_at=snapshot, base=_base(block.title), section=label)
         rows.extend(section_rows)
         notes.append(f"section {label!r} -> {platform} {kind} ({len(section_rows)} segments)")
+    if delimiter_of(raw) == ";":
+        warnings.append("the file is ';'-separated: it was re-saved by a spreadsheet, which "
+                        "may have changed values; download it again")
     if any(r["platform"] == "meta" for r in rows):
         warnings.append("the file does not say whether it is Facebook or Instagram: its rows "
                         "are kept under platform 'meta'. Hint: put it under "
@@ -367,8 +377,8 @@ def _age_gender(data: list[list[str]], label: str, warnings: list[str]) -> list[
             out.append({"breakdown": "age_gender", "segment": f"{age}|{gender}",
                         "share": share, "rounding": unit})
     if bad:
-        warnings.append(f"section {label!r}: {bad} value(s) that are not percentages "
-                        "were left out")
+        warnings.append(_unreadable(label, bad))
+        return []
     return out
 
 
@@ -393,6 +403,12 @@ def _list(kind: str, data: list[list[str]], label: str, warnings: list[str]) -> 
             continue
         out.append({"breakdown": kind, "segment": name, "share": share, "rounding": unit})
     if bad:
-        warnings.append(f"section {label!r}: {bad} row(s) without a name and a percentage "
-                        "were left out")
+        warnings.append(_unreadable(label, bad))
+        return []
     return out
+
+
+def _unreadable(label: str, bad: int) -> str:
+    # a section with holes would bias every share computed from it: none of it is read
+    return (f"section {label!r} not read: {bad} value(s) are not percentages (a spreadsheet "
+            "re-save can turn '3.4' into a date); download the file again")
