@@ -7,6 +7,7 @@ the layouts of the real files in tests/corpus/MANIFEST-audience.csv).
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -271,6 +272,16 @@ def test_tiktok_follower_files():
     # mean of the two days: 10 + hour and 15 + hour
     assert hours["00"] == 12.5 and hours["23"] == 35.5 and len(hours) == 24
     assert set(table["account"]) == {"forestcitynewcomers"}
+
+
+def test_tiktok_followers_zip_named_after_another_account(tmp_path):
+    path = tmp_path / "Followers_someoneelse.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("FollowerGender.csv", (FIXTURES / "FollowerGender_percent.csv")
+                         .read_bytes())
+    _, result = parse(path)
+    assert "audience" not in result.tables
+    assert any("followers of '@someoneelse'" in w for w in result.warnings)
 
 
 def test_tiktok_percent_text_and_empty_file():

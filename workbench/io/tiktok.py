@@ -592,7 +592,7 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
         elif member.kind == "content":
             posts.append(_posts(member, raw, ctx, snapshot, anchor, notes))
         elif member.kind in AUDIENCE_KINDS:
-            audience += _audience(member, ctx, notes, warnings)
+            audience += _audience(member, raw.name, ctx, notes, warnings)
     tables = {}
     if daily:
         tables["daily"] = pd.concat(daily, ignore_index=True)
@@ -618,7 +618,7 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
     )
 
 
-def _audience(member: Member, ctx: ParseContext, notes: list[str],
+def _audience(member: Member, zip_name: str, ctx: ParseContext, notes: list[str],
               warnings: list[str]) -> list[dict]:
     """Audience rows of a follower gender / age / territories / activity table.
 
@@ -628,7 +628,9 @@ def _audience(member: Member, ctx: ParseContext, notes: list[str],
     followers over the days listed (``count``) and that hour's part of the day (``share``).
     """
     breakdown = AUDIENCE_KINDS[member.kind]
-    folder = re.search(r"Followers_([^/]+)/", member.name)
+    # the account: a Followers_<user>/ folder inside the ZIP, or the ZIP's own name
+    folder = re.search(r"Followers_([^/]+)/", member.name) or re.search(
+        r"^Followers_([^/.]+)\.zip$", zip_name)
     configured = ((ctx.params.get("platforms") or {}).get(PLATFORM) or {})
     mine = configured.get("account") if isinstance(configured, dict) else None
     if folder and mine and norm(folder.group(1)).lstrip("@") != norm(str(mine)).lstrip("@"):
