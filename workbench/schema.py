@@ -124,6 +124,32 @@ LABELS_DTYPES: dict[str, str] = {
 }
 LABELS_COLUMNS = tuple(LABELS_DTYPES)
 
+#: audience: demographics snapshots (DESIGN.md). One row per segment of a breakdown, as the
+#: platform gives it: ``share`` 0-1 as the platform rounds it (never normalised), ``count``
+#: where the platform gives counts (LinkedIn, GA4, TikTok active followers).
+AUDIENCE_BREAKDOWNS = ("age_gender", "gender", "age", "city", "country", "language",
+                       "job_function", "seniority", "industry", "company_size", "territory",
+                       "online_hours")
+AUDIENCE_BASES = ("followers", "reached", "visitors", "viewers")
+AUDIENCE_DTYPES: dict[str, str] = {
+    "platform": "string",  # facebook|instagram|linkedin|tiktok|website (meta: not told)
+    "account": "string",
+    "snapshot_at": "datetime64[ns, UTC]",
+    "period_start": "datetime64[ns]",  # when the breakdown covers a period (GA4, TikTok)
+    "period_end": "datetime64[ns]",
+    "breakdown": "string",
+    "segment": "string",  # age_gender: "<age>|<women|men>"; online_hours: "00".."23"
+    "share": "Float64",
+    "count": "Float64",
+    "base": "string",
+    "source_file": "string",
+    # extras (not in DESIGN.md)
+    "base_count": "Float64",  # size of the base (followers total, sum of listed counts)
+    "rounding": "Float64",  # the unit the platform rounded the share to (0.001 = 0.1 pp)
+    "section": "string",  # the section / sheet / table title as written
+}
+AUDIENCE_COLUMNS = tuple(AUDIENCE_DTYPES)
+
 #: post_snapshots: every download of every post (DESIGN.md), for age-matched comparisons.
 #: ``age_days`` is ``snapshot_at - published_at_utc`` in days (fractional; NA when either is
 #: unknown). The metric columns are those of ``posts``, lifetime to date at ``snapshot_at``.
@@ -148,6 +174,7 @@ TABLE_DTYPES: dict[str, dict[str, str]] = {
     "web": WEB_DTYPES,
     "ads": ADS_DTYPES,
     "manual": MANUAL_DTYPES,
+    "audience": AUDIENCE_DTYPES,
     "labels": LABELS_DTYPES,
 }
 

@@ -113,7 +113,9 @@ def test_ingest_writes_tables_and_log(raw_dir, tmp_path):
     assert entry["date_min"].startswith("2025-03-01T01:30:00")
     assert pd.Timestamp(entry["snapshot_at"]) == pd.Timestamp(BASE + 30 * DAY, unit="s", tz="UTC")
     audience = next(e for e in log["files"] if e["path"].endswith("Audience.csv"))
-    assert audience["rows"] == 0 and "skipped" in audience["notes"][0]
+    assert audience["table_rows"] == {"audience": 6}  # 2 age/gender, 2 countries, 2 cities
+    assert (out / "audience.parquet").exists()
+    assert set(result.tables["audience"]["breakdown"]) == {"age_gender", "country", "city"}
     assert result.tables["daily"]["metric"].unique().tolist() == ["views"]
     assert len(result.tables["manual"]) == 4
     assert result.tables["web"].empty and list(result.tables["web"].columns)[0] == "date"
@@ -278,8 +280,13 @@ def test_load_tables_round_trip(raw_dir, tmp_path):
     out = tmp_path / "processed"
     written = ingest(raw_dir, out, PARAMS).tables
     tables = load_tables(out, tz="America/Toronto")
-    assert set(tables) == {"posts", "post_snapshots", "daily", "web", "ads", "manual"}
+    assert set(tables) == {"posts", "post_snapshots", "daily", "web", "ads", "manual",
+                           "audience"}
     pd.testing.assert_frame_equal(tables["post_snapshots"], written["post_snapshots"])
+    pd.testing.assert_frame_equal(tables["audience"], written["audience"])
+    # a folder ingested before the audience table existed loads it empty
+    (out / "audience.parquet").unlink()
+    assert load_tables(out)["audience"].empty
     posts = tables["posts"]
     pd.testing.assert_frame_equal(posts, written["posts"], check_dtype=False)
     assert isinstance(posts["hashtags"].iloc[0], list)

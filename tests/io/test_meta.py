@@ -202,12 +202,13 @@ def test_platform_from_file_name_token(tmp_path):
     assert set(result.tables["daily"]["platform"]) == {"instagram"}
 
 
-def test_audience_is_recognised_and_skipped():
+def test_audience_is_read_into_the_audience_table():
     kind, result = parse(FIXTURES / "charts" / "Audience.csv")
     assert kind.name == "meta_audience"
-    assert result.tables == {}
-    assert "not a daily series" in result.notes[0]
-    assert result.warnings[0].startswith("skipped: a Meta audience breakdown")
+    audience = result.tables["audience"].set_index(["breakdown", "segment"])["share"]
+    assert audience[("age_gender", "18-24|women")] == pytest.approx(0.105)
+    assert audience[("country", "India")] == pytest.approx(0.052)
+    assert audience[("city", "London, ON")] == pytest.approx(0.602)
 
 
 @pytest.mark.parametrize(("name", "message"), [

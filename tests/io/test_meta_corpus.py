@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.errors import InputFormatError
+from workbench.errors import InputFormatError, NotAnExportError
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ParseContext, detect
 
@@ -32,7 +32,8 @@ def test_manifest_shape():
     assert len({r["repo"] for r in rows}) >= 5
     for row in rows:
         assert len(row["commit"]) == 40
-        assert row["outcome"].split(":")[0] in {"posts", "daily", "skipped", "error"}
+        assert row["outcome"].split(":")[0] in {"posts", "daily", "audience", "skipped",
+                                                "error"}
 
 
 @pytest.mark.parametrize("row", _rows(), ids=lambda r: f"{r['repo']}:{r['path']}")
@@ -46,10 +47,10 @@ def test_real_file_outcome(row):
         with pytest.raises(InputFormatError):
             detect(raw).parse(raw, ParseContext(params={}))
         return
-    result = detect(raw).parse(raw, ParseContext(params={}))
     if expected == "skipped":
-        assert result.tables == {}
-        assert result.warnings[0].startswith("skipped: ")
+        with pytest.raises(NotAnExportError):
+            detect(raw).parse(raw, ParseContext(params={}))
     else:
+        result = detect(raw).parse(raw, ParseContext(params={}))
         assert set(result.tables) == set(expected.split("+"))
         assert all(len(t) > 0 for t in result.tables.values())

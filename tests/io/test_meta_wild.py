@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from tests.io import meta_samples as ms
-from workbench.errors import InputFormatError
+from workbench.errors import InputFormatError, NotAnExportError
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ParseContext, detect
 
@@ -188,11 +188,11 @@ def test_interface_languages(tmp_path, date_word, title, platform, metric):
 
 @pytest.mark.parametrize("name", ["Audience.csv", "seg_paises.csv", "Pubblico.csv",
                                   "Publico.csv"])
-def test_audience_breakdowns_are_recognised_and_skipped(name):
+def test_audience_breakdowns_are_read(name):
     kind, result = parse(CHARTS / name)
     assert kind.name == "meta_audience"
-    assert result.tables == {}
-    assert result.warnings[0].startswith("skipped: a Meta audience breakdown")
+    assert set(result.tables) == {"audience"}
+    assert not any(w.startswith("skipped") for w in result.warnings)
 
 
 # --------------------------------------------------------------------------- post exports
@@ -261,10 +261,12 @@ def test_header_only_export_is_zero_posts_with_a_warning():
 
 
 def test_stories_export_is_recognised_and_skipped():
-    kind, result = parse(POSTS / "instagram_stories.csv")
+    raw = RawFile.read(POSTS / "instagram_stories.csv")
+    kind = detect(raw)
     assert kind.name == "meta_instagram_stories"
-    assert result.tables == {}
-    assert result.warnings[0].startswith("skipped: an Instagram Stories export")
+    with pytest.raises(NotAnExportError, match=r"instagram_stories.csv: an Instagram Stories "
+                       r"export: stories are not read .*Hint: for posts, export Insights"):
+        kind.parse(raw, ParseContext(params={}))
 
 
 @pytest.mark.parametrize("post_type", ["IG story", "Story do Instagram", "Storia di Instagram"])
@@ -272,8 +274,7 @@ def test_stories_recognised_by_post_type_in_any_column_order(tmp_path, post_type
     rows = [dict(r, **{"post type": post_type}) for r in ms.WILD_IG_ROWS[:2]]
     path = tmp_path / "s.csv"
     path.write_bytes(ms.meta_csv(ms.IG_SECS_HEADER, rows, key_map=ms.SECS_KEYS))
-    kind, _ = parse(path)
-    assert kind.name == "meta_instagram_stories"
+    assert detect(RawFile.read(path)).name == "meta_instagram_stories"
 
 
 def test_utf8_chart_download(tmp_path):

@@ -53,6 +53,8 @@ KEYS = {
     "posts": ["platform", "post_id"],
     "daily": ["platform", "account", "metric", "date"],
     "manual": ["month", "platform", "kpi"],
+    "audience": ["platform", "account", "breakdown", "segment", "snapshot_at", "period_start",
+                 "period_end"],
 }
 
 
@@ -82,7 +84,7 @@ def test_every_table_is_the_deduplicated_union_of_the_files(mixed):
         for name, frame in parsed.tables.items():
             if len(frame):
                 union.setdefault(name, []).append(frame)
-    assert set(union) == {"posts", "daily", "manual", "web", "ads"}
+    assert set(union) == {"posts", "daily", "manual", "web", "ads", "audience"}
     for name, frames in union.items():
         combined = pd.concat(frames, ignore_index=True)
         expected = len(combined.drop_duplicates(KEYS[name])) if name in KEYS else len(combined)

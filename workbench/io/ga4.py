@@ -7,6 +7,9 @@ Time axes ``Date`` (``YYYYMMDD``), ``Nth day`` and ``Nth week`` become dates. He
 matched through one alias table (:data:`DIMENSIONS`, :data:`METRICS`); an unknown dimension
 is kept under a derived name and reported in ``warnings`` (not fatal).
 
+Demographics reports (country, city, language, age, gender) stay in ``web`` as before and are
+*also* read into ``audience`` (:func:`demographics`).
+
 Rows carry ``date`` when the table has a time axis, else ``month`` (``YYYY-MM``) when the
 table's range is one calendar month, else neither (the range is in ``notes``).
 """
@@ -53,6 +56,8 @@ DIMENSIONS: dict[str, str] = {
     "city": "city",
     "region": "region",
     "language": "language",
+    "age": "age",
+    "gender": "gender",
     "device category": "device_category",
     "country id": "country",
     "platform": "platform",
@@ -249,10 +254,14 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
     dates = web["date"].dropna()
     date_range = ranges[0] if ranges else (None, None)
     starts = [b for b in (date_range[0],) if b is not None]
+    tables = {"web": web}
+    audience = demographics(web, ranges[0] if ranges else (None, None), notes, warnings)
+    if audience is not None:
+        tables["audience"] = audience
     return ParsedExport(
         path=raw.path,
         kind="ga4_report",
-        tables={"web": web},
+        tables=tables,
         date_min=dates.min() if len(dates) else (starts[0] if starts else None),
         date_max=dates.max() if len(dates) else date_range[1],
         warnings=warnings,
@@ -390,6 +399,57 @@ def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> p
         "source_file": schema.constant(str(raw.path), n, "string"),
         "table": schema.constant(title, n, "string"),
     }, index=pd.RangeIndex(n))
+
+
+#: GA4 dimensions that describe who the visitors are -> ``audience.breakdown``.
+DEMOGRAPHIC_DIMENSIONS = {"country": "country", "city": "city", "language": "language",
+                          "age": "age", "gender": "gender"}
+#: The user count a demographic table is read from, best first.
+USER_METRICS = ("active_users", "users", "new_users", "sessions")
+
+
+def demographics(web: pd.DataFrame, date_range, notes: list[str],
+                 warnings: list[str]) -> pd.DataFrame | None:
+    """``audience`` rows of a GA4 demographics report (also kept in ``web``).
+
+    A table is a demographics table when its title says so (``Demographic details: …``,
+    the report under User > User attributes) or its dimension is age or gender. Other
+    tables with a country or city (a Reports snapshot card listing the top few) stay in
+    ``web`` only: their rows are not a breakdown of all visitors. ``count`` is the table's
+    user count per segment, ``share`` that count over the table's total, ``base`` visitors.
+    """
+    if web.empty:
+        return None
+    rows = []
+    for (title, dimension), table in web.groupby(["table", "dimension"], sort=False):
+        breakdown = DEMOGRAPHIC_DIMENSIONS.get(str(dimension))
+        if breakdown is None:
+            continue
+        if "demographic" not in norm(str(title)) and breakdown not in {"age", "gender"}:
+            continue
+        if table["date"].notna().any():
+            notes.append(f"table '{title}': a demographic table by date is kept in web only")
+            continue
+        metric = next((m for m in USER_METRICS if (table["metric"] == m).any()), None)
+        if metric is None:
+            warnings.append(f"table '{title}': no user count column, not read as audience")
+            continue
+        part = table[table["metric"] == metric]
+        counts = part.groupby("dimension_value", sort=False)["value"].sum(min_count=1)
+        total = float(counts.sum())
+        for segment, count in counts.items():
+            rows.append({"breakdown": breakdown, "segment": str(segment),
+                         "count": count, "share": count / total if total else None,
+                         "base_count": total, "section": str(title)})
+        notes.append(f"table '{title}': {len(counts)} segments -> audience {breakdown} "
+                     f"(shares of {metric.replace('_', ' ')})")
+    if not rows:
+        return None
+    start, end = date_range
+    for row in rows:
+        row.update(platform="website", base="visitors", period_start=start, period_end=end)
+    return schema.conform(pd.DataFrame(rows).assign(source_file=web["source_file"].iloc[0]),
+                          "audience")
 
 
 def sniff(raw: RawFile) -> bool:

@@ -17,6 +17,8 @@ Dedupe rules (statistics.md §9.4, DESIGN.md):
   warning when the files disagree on the value;
 * ads by level, campaign, item and period: the newest download wins
   (:func:`workbench.io.google_ads.dedupe_ads`);
+* audience by (platform, account, breakdown, segment, snapshot, period): every snapshot is
+  kept (the composition's history), a repeated one once;
 * web is concatenated as parsed;
 * post_snapshots keeps every download of every post (one row per post and snapshot time).
 """
@@ -53,7 +55,7 @@ from workbench.io.registry import ParseContext, ParsedExport, detect, is_mac_jun
 from workbench.schema import TABLE_DTYPES, conform, conform_posts, empty_table
 
 #: Tables the parsers fill.
-TABLES = ("posts", "daily", "web", "ads", "manual")
+TABLES = ("posts", "daily", "web", "ads", "manual", "audience")
 #: Tables ingest writes: the parsed ones plus every download of every post.
 WRITTEN_TABLES = (*TABLES, "post_snapshots")
 LOG_NAME = "ingest_log.json"
@@ -70,6 +72,9 @@ DEDUPE_KEYS = {
     "posts": ["platform", "post_id"],
     "daily": ["platform", "account", "metric", "date"],
     "manual": ["month", "platform", "kpi"],
+    # the same snapshot downloaded twice (or copied into two folders) counts once
+    "audience": ["platform", "account", "breakdown", "segment", "snapshot_at", "period_start",
+                 "period_end"],
 }
 
 
@@ -646,7 +651,7 @@ def ingest(raw_dir: Path, out_dir: Path, params: dict, *, strict: bool = False) 
 
     Args:
         raw_dir: The folder of exports as downloaded (read only, never modified).
-        out_dir: Where ``posts/post_snapshots/daily/web/ads/manual.parquet`` and
+        out_dir: Where ``posts/post_snapshots/daily/web/ads/manual/audience.parquet`` and
             ``ingest_log.json`` go.
         params: Merged run parameters (time zone, platform accounts).
         strict: Make files that are not exports we read fatal instead of skipped.

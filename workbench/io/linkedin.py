@@ -43,6 +43,7 @@ from workbench.io._tabular import (
     to_number,
     workbook_sheet_names,
 )
+from workbench.io.audience import audience_frame
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ExportKind, ParseContext, ParsedExport, register
 
@@ -346,15 +347,54 @@ def _posts(frame, found, raw, ctx, account, snapshot, header_at, warnings) -> pd
 # --- followers and visitors ----------------------------------------------------------------
 
 
-def _demographics(sheets, raw, notes: list[str]) -> None:
-    """Check and summarise the demographic sheets (snapshots; not a canonical table)."""
+#: Demographic sheet -> ``audience.breakdown`` (LinkedIn's Location is a metro area or city).
+DEMOGRAPHIC_BREAKDOWNS = {"Location": "city", "Job function": "job_function",
+                          "Seniority": "seniority", "Industry": "industry",
+                          "Company size": "company_size"}
+
+
+def _demographics(sheets, raw, notes: list[str], warnings: list[str]) -> list[dict]:
+    """Audience rows of the demographic sheets (counts; shares of the listed counts).
+
+    LinkedIn lists counts (``Total followers`` / ``Total views``) for its top segments, so
+    ``share`` is each count over the sheet's total and ``base_count`` that total. A cell
+    that is not a count (``12%``, text) is left out with a warning naming the sheet.
+    """
+    out: list[dict] = []
     for name in DEMOGRAPHIC_SHEETS:
         rows = _sheet(sheets, name)
         if rows is None:
             notes.append(f"sheet '{name}' not present")
             continue
-        data_rows = max(len([r for r in rows if any(c not in (None, "") for c in r)]) - 1, 0)
-        notes.append(f"sheet '{name}': {data_rows} rows (a snapshot of the audience; not stored)")
+        filled = [r for r in rows if any(c not in (None, "") for c in r)]
+        body = filled[1:] if filled and norm(filled[0][0]) == norm(name) else filled
+        if not body:
+            warnings.append(f"sheet '{name}': no rows (LinkedIn leaves it empty when too "
+                            "few members share it)")
+            continue
+        counts, bad = [], 0
+        for row in body:
+            segment = str(row[0]).strip() if row and row[0] not in (None, "") else ""
+            value = row[1] if len(row) > 1 else None
+            number = value if isinstance(value, (int, float)) else None
+            if number is None and isinstance(value, str) and re.fullmatch(r"\d+(\.0+)?",
+                                                                          value.strip()):
+                number = float(value)
+            if not segment or number is None:
+                bad += 1
+                continue
+            counts.append((segment, float(number)))
+        if bad:
+            warnings.append(f"sheet '{name}': {bad} row(s) without a segment and a count "
+                            "were left out")
+        total = sum(c for _, c in counts)
+        for segment, count in counts:
+            out.append({"breakdown": DEMOGRAPHIC_BREAKDOWNS[name], "segment": segment,
+                        "count": count, "share": count / total if total else None,
+                        "base_count": total, "section": name})
+        notes.append(f"sheet '{name}': {len(counts)} segments -> audience "
+                     f"{DEMOGRAPHIC_BREAKDOWNS[name]} (shares of the {total:g} listed)")
+    return out
 
 
 def parse_followers(raw: RawFile, ctx: ParseContext) -> ParsedExport:
@@ -396,8 +436,10 @@ def parse_followers(raw: RawFile, ctx: ParseContext) -> ParsedExport:
         follows = sum((to_number(frame[found[k]]) for k in parts[1:]),
                       to_number(frame[found[parts[0]]]))
         notes.append("follows = sum of " + " + ".join(found[k] for k in parts))
-    _demographics(sheets, raw, notes)
-    return _daily_export(raw, ctx, "linkedin_followers", dates, {"follows": follows}, notes, [])
+    warnings: list[str] = []
+    audience = _demographics(sheets, raw, notes, warnings)
+    return _daily_export(raw, ctx, "linkedin_followers", dates, {"follows": follows}, notes,
+                         warnings, audience, "followers")
 
 
 def parse_visitors(raw: RawFile, ctx: ParseContext) -> ParsedExport:
@@ -435,18 +477,35 @@ def parse_visitors(raw: RawFile, ctx: ParseContext) -> ParsedExport:
         raise InputFormatError(
             "sheet 'Visitor metrics': no 'Total page views' or 'Total unique visitors' columns",
             file=raw.path, hint="download the visitors export again")
-    _demographics(sheets, raw, notes)
-    return _daily_export(raw, ctx, "linkedin_visitors", dates, series, notes, warnings)
+    audience = _demographics(sheets, raw, notes, warnings)
+    return _daily_export(raw, ctx, "linkedin_visitors", dates, series, notes, warnings,
+                         audience, "visitors")
 
 
-def _daily_export(raw, ctx, kind, dates, series, notes, warnings) -> ParsedExport:
+def _daily_export(raw, ctx, kind, dates, series, notes, warnings, audience=None,
+                  base=None) -> ParsedExport:
     snapshot = snapshot_at(raw)
     account = _account(raw, ctx, warnings)
     daily = _long_daily(dates, series, account, raw, snapshot)
+    tables = {"daily": daily}
+    configured = _configured_pages(ctx)
+    if audience and configured and account not in configured:
+        # another page's demographics would be reported as the organisation's audience
+        sheets = sorted({row["section"] for row in audience})
+        warnings.append(f"sheets {', '.join(sheets)}: demographics of the page '{account}', "
+                        "not the organisation's: not read")
+    elif audience:
+        # visitors' sheets cover the export's period; followers' are the page's followers now
+        period = pd.to_datetime(dates).dropna() if base == "visitors" else pd.Series([])
+        for row in audience:
+            row.update(platform=PLATFORM, account=account, snapshot_at=snapshot, base=base,
+                       period_start=period.min() if len(period) else None,
+                       period_end=period.max() if len(period) else None)
+        tables["audience"] = audience_frame(audience, str(raw.path))
     return ParsedExport(
         path=raw.path,
         kind=kind,
-        tables={"daily": daily},
+        tables=tables,
         account=account,
         date_min=daily["date"].min() if len(daily) else None,
         date_max=daily["date"].max() if len(daily) else None,

@@ -1,8 +1,8 @@
 """Meta Business Suite exports: Facebook and Instagram post CSVs, and chart downloads.
 
-Chart downloads and audience breakdowns are read in :mod:`workbench.io.meta_charts` (the
-kinds stay registered here, under their names). What real files taught us:
-docs/export-formats.md §1.4, §1.7, §1b, §2.2-§2.3.
+Chart downloads are read in :mod:`workbench.io.meta_charts`, audience breakdowns in
+:mod:`workbench.io.audience` (the kinds stay registered here, under their names). What real
+files taught us: docs/export-formats.md §1.4, §1.7, §1b, §2.2-§2.3, §11.
 
 See export-formats.md §1 (Facebook posts), §1b (chart downloads), §2 (Instagram posts) and
 statistics.md §1.1-§1.4, §9.4-§9.5. Headers are matched case-insensitively and by name, through
@@ -19,7 +19,8 @@ Decisions worth knowing:
   Page's rows are kept and a warning says how many rows of other Pages were dropped.
 * Rows Meta writes when it fails on a post (no Post ID, no Publish time, a ``Data comment``)
   are skipped with a counted warning; a header-only export is zero posts with a warning.
-* Instagram Stories exports are recognised and skipped (stories are not feed posts).
+* Instagram Stories exports are recognised and skipped: ``NotAnExportError``, listed under
+  ``skipped`` by ingest (stories are not feed posts).
 * Translated exports (Portuguese, Italian; French and Spanish from the interface wording)
   are read through the alias tables; see docs/export-formats.md §1.7.
 * Instagram exports carry no share/crosspost/boost columns: ``is_share``, ``is_crosspost`` and
@@ -37,8 +38,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.errors import InputFormatError
-from workbench.io import meta_charts
+from workbench.errors import InputFormatError, NotAnExportError
+from workbench.io import audience, meta_charts
 from workbench.io._tabular import constant_column, floating, lookup, rounded_count
 from workbench.io.meta_charts import platform_from_path as platform_from_path
 from workbench.io.meta_charts import sniff_audience, sniff_chart
@@ -736,8 +737,8 @@ def parse_chart(raw: RawFile, ctx: ParseContext) -> ParsedExport:
 
 
 def parse_audience(raw: RawFile, ctx: ParseContext) -> ParsedExport:
-    """Skip ``Audience.csv`` and its single charts (a breakdown, not a daily series)."""
-    return meta_charts.parse_audience(raw, ctx, AUDIENCE.name)
+    """Read ``Audience.csv`` and its single charts into the ``audience`` table."""
+    return audience.parse_meta(raw, ctx, AUDIENCE.name)
 
 
 FACEBOOK_POSTS = register(ExportKind(
@@ -757,14 +758,17 @@ INSTAGRAM_POSTS = register(ExportKind(
 def parse_instagram_stories(raw: RawFile, ctx: ParseContext) -> ParsedExport:
     """Skip an Instagram Stories export: stories are not feed posts (decision: not read).
 
+    Raises:
+        NotAnExportError: Always; ingest lists the file under ``skipped``.
+
     Stories live 24 hours, are seen by followers only and have their own metrics (replies,
     taps, exits); mixed into ``posts`` they would distort post counts, reach per post and
     every hypothesis test. The file is recognised so the skip line can say what it is.
     """
-    return meta_charts.skipped(
-        raw, INSTAGRAM_STORIES.name,
+    raise NotAnExportError(
         "an Instagram Stories export: stories are not read (they are not feed posts and would "
-        "distort post counts and reach per post); for posts, export Insights > Content > Posts",
+        "distort post counts and reach per post)", file=raw.path,
+        hint="for posts, export Insights > Content > Posts",
     )
 
 
@@ -784,7 +788,7 @@ CHART = register(ExportKind(
 ))
 AUDIENCE = register(ExportKind(
     name="meta_audience",
-    label="Meta Business Suite Audience.csv (skipped: not a daily series)",
+    label="Meta Business Suite Audience.csv (followers by age, gender, city, country)",
     sniff=sniff_audience,
     parse=parse_audience,
     priority=41,  # before charts: a hand-trimmed breakdown opens like a chart

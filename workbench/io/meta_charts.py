@@ -447,22 +447,6 @@ def sniff_audience(raw: RawFile) -> bool:
     return bool(_AUDIENCE_TITLE.search(title)) and not looks_like_chart(raw)
 
 
-def skipped(raw: RawFile, kind_name: str, what: str) -> ParsedExport:
-    """A recognised Meta file the workbench does not read: no rows, one clear warning line.
-
-    (Once ingest lists ``NotAnExportError`` files under ``skipped``, raising that here puts
-    these files on that list; until then the warning line is the record.)
-    """
-    return ParsedExport(
-        path=raw.path,
-        kind=kind_name,
-        tables={},
-        snapshot_at=snapshot_from_file(raw.path),
-        warnings=[f"skipped: {what}"],
-        notes=[f"skipped: {what}"],
-    )
-
-
 def _has_gender_block(raw: RawFile) -> bool:
     """True when a line's cells after the first are all gender words (an age/gender table)."""
     if len(raw.data) > 1_000_000:
@@ -475,9 +459,3 @@ def _has_gender_block(raw: RawFile) -> bool:
         if words and words <= GENDER_WORDS:
             return True
     return False
-
-
-def parse_audience(raw: RawFile, ctx: ParseContext, kind_name: str) -> ParsedExport:
-    """Skip an audience breakdown: it is not a daily series (not read yet)."""
-    return skipped(raw, kind_name, "a Meta audience breakdown (followers by age, gender, "
-                   "city or country), not a daily series; the workbench does not read it yet")

@@ -9,11 +9,13 @@ from typing import Any
 import pandas as pd
 
 from workbench.errors import InputFormatError
-from workbench.schema import TABLE_DTYPES, conform, conform_posts
+from workbench.schema import TABLE_DTYPES, conform, conform_posts, empty_table
 
 LOG_NAME = "ingest_log.json"
 #: Tables ingest always writes; ``labels`` is added by ``workbench label`` when present.
-INGESTED_TABLES = ("posts", "post_snapshots", "daily", "web", "ads", "manual")
+INGESTED_TABLES = ("posts", "post_snapshots", "daily", "web", "ads", "manual", "audience")
+#: Tables added after the first release: an older ingest without them loads them empty.
+LATER_TABLES = ("audience",)
 INGEST_HINT = "run `workbench ingest` first (e.g. workbench ingest data/raw --out data/processed)"
 
 
@@ -39,7 +41,7 @@ def load_table(processed_dir: str | Path, name: str) -> pd.DataFrame:
     """Load one canonical table by name (see :data:`TABLE_DTYPES`).
 
     The names: ``posts``, ``post_snapshots``, ``daily``, ``web``, ``ads``, ``manual``,
-    ``labels``.
+    ``audience``, ``labels``.
 
     ``posts.published_at`` keeps the time zone it was written with; ``hashtags`` are lists.
 
@@ -51,6 +53,8 @@ def load_table(processed_dir: str | Path, name: str) -> pd.DataFrame:
         raise InputFormatError(f"unknown table {name!r}",
                                hint="use one of: " + ", ".join(TABLE_DTYPES))
     path = Path(processed_dir) / f"{name}.parquet"
+    if not path.exists() and name in LATER_TABLES:
+        return empty_table(name)  # ingested before the table existed: nothing of it read
     if not path.exists():
         hint = ("run `workbench label` first" if name == "labels" else INGEST_HINT)
         raise InputFormatError(f"the {name} table is missing", file=path, hint=hint)
@@ -77,8 +81,8 @@ def load_tables(processed_dir: str | Path, tz: str | None = None) -> dict[str, p
         tz: If given, ``posts.published_at`` is converted to this IANA zone.
 
     Returns:
-        ``posts``, ``post_snapshots``, ``daily``, ``web``, ``ads``, ``manual`` (and
-        ``labels`` when it exists).
+        ``posts``, ``post_snapshots``, ``daily``, ``web``, ``ads``, ``manual``,
+        ``audience`` (and ``labels`` when it exists).
 
     Raises:
         InputFormatError: The folder was never ingested: "run `workbench ingest`".

@@ -20,7 +20,8 @@ Portuguese interface) has dated rows (``2025/10/31``), ``--``/``NAN`` placeholde
 header with a trailing space; its Audience table is a daily series and is read as one.
 
 Kinds: ``tiktok_zip`` (the download as is), ``tiktok_csv`` (one loose CSV), ``tiktok_xlsx``.
-Per-video rows → ``posts`` (exposure ``views``); daily series → ``daily``.
+Per-video rows → ``posts`` (exposure ``views``); daily series → ``daily``; follower gender,
+age, top territories and activity (hours online) → ``audience``.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from workbench.io._tabular import (
     to_count,
     to_number,
 )
+from workbench.io.audience import GENDERS, audience_frame, check_sums, share_number
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ExportKind, ParseContext, ParsedExport, register
 
@@ -112,7 +114,14 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "follower_activity": ("date", "hour", "active followers"),
     "follower_gender": ("gender", "distribution"),
     "follower_territories": ("top territories", "distribution"),
+    # assumed from FollowerGender.csv: TikTok Studio shows follower age on screen, but no
+    # real download with it was found (docs/export-formats.md §11)
+    "follower_age": ("age", "distribution"),
 }
+
+#: Audience member kinds -> ``audience.breakdown``.
+AUDIENCE_KINDS = {"follower_gender": "gender", "follower_territories": "territory",
+                  "follower_age": "age", "follower_activity": "online_hours"}
 
 #: Daily metric columns per member kind: canonical daily metric → header aliases.
 DAILY_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -576,20 +585,24 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
                  for c in m.frame.columns if norm(c) == "video link"]
         users = pd.concat(links).str.extract(USER_RE, expand=False).dropna() if links else []
         account = users.iloc[0] if len(users) else None
-    daily, posts = [], []
+    daily, posts, audience = [], [], []
     for member in members:
         if member.kind in DAILY_COLUMNS:
             daily.append(_daily(member, raw, account, snapshot, anchor, start, notes, warnings))
         elif member.kind == "content":
             posts.append(_posts(member, raw, ctx, snapshot, anchor, notes))
-        else:
-            notes.append(f"{member.name}: {len(member.frame)} rows ({member.kind}; "
-                         "an audience snapshot, not stored)")
+        elif member.kind in AUDIENCE_KINDS:
+            audience += _audience(member, raw.name, ctx, notes, warnings)
     tables = {}
     if daily:
         tables["daily"] = pd.concat(daily, ignore_index=True)
     if posts:
         tables["posts"] = pd.concat(posts, ignore_index=True)
+    if audience:
+        for row in audience:
+            row.update(platform=PLATFORM, account=account, snapshot_at=snapshot)
+        tables["audience"] = audience_frame(audience, str(raw.path))
+        check_sums(tables["audience"], warnings)
     dates = tables["daily"]["date"].dropna() if daily else pd.Series([], dtype="datetime64[ns]")
     return ParsedExport(
         path=raw.path,
@@ -603,6 +616,64 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
         warnings=warnings,
         notes=notes,
     )
+
+
+def _audience(member: Member, zip_name: str, ctx: ParseContext, notes: list[str],
+              warnings: list[str]) -> list[dict]:
+    """Audience rows of a follower gender / age / territories / activity table.
+
+    Shares are fractions as TikTok gives them (``0.59``); a value written as a percentage
+    (``59%``) is read as one with a warning; a row without a number is left out with one.
+    Follower activity becomes ``online_hours``: per hour of the day, the mean of the active
+    followers over the days listed (``count``) and that hour's part of the day (``share``).
+    """
+    breakdown = AUDIENCE_KINDS[member.kind]
+    # the account: a Followers_<user>/ folder inside the ZIP, or the ZIP's own name
+    folder = re.search(r"Followers_([^/]+)/", member.name) or re.search(
+        r"^Followers_([^/.]+)\.zip$", zip_name)
+    configured = ((ctx.params.get("platforms") or {}).get(PLATFORM) or {})
+    mine = configured.get("account") if isinstance(configured, dict) else None
+    if folder and mine and norm(folder.group(1)).lstrip("@") != norm(str(mine)).lstrip("@"):
+        warnings.append(f"{member.name}: followers of '@{folder.group(1)}', not the "
+                        f"organisation's account '@{mine}' (org.yaml): not read")
+        return []
+    frame = member.frame
+    columns = {norm(c): c for c in frame.columns}
+    if breakdown == "online_hours":
+        hours = pd.to_numeric(frame[columns["hour"]], errors="coerce")
+        active = to_number(frame[columns["active followers"]]).astype("Float64")
+        means = active.groupby(hours.astype("Int64")).mean().dropna()
+        total = float(means.sum())
+        days = frame[columns["date"]].nunique()
+        notes.append(f"{member.name}: follower activity over {days} days -> online_hours "
+                     "(mean active followers per hour)")
+        return [{"breakdown": breakdown, "segment": f"{int(hour):02d}", "count": float(mean),
+                 "share": float(mean) / total if total else None, "base": "followers",
+                 "section": member.name} for hour, mean in means.items()]
+    label = columns.get("gender") or columns.get("top territories") or columns.get("age")
+    rows, bad, percent_text = [], 0, 0
+    for name, text in zip(frame[label], frame[columns["distribution"]], strict=True):
+        share, unit, had_sign = share_number(text, percent=False)
+        if pd.isna(name) or np.isnan(share):
+            bad += 1
+            continue
+        percent_text += int(had_sign)
+        segment = str(name).strip()
+        if breakdown == "gender":
+            segment = GENDERS.get(norm(segment), segment.lower())
+        rows.append({"breakdown": breakdown, "segment": segment, "share": share,
+                     "rounding": unit, "base": "followers", "section": member.name})
+    if percent_text:
+        warnings.append(f"{member.name}: {percent_text} value(s) written as percentages "
+                        "('59%'), not fractions: read as percentages")
+    if bad:
+        warnings.append(f"{member.name}: {bad} row(s) without a segment and a number were "
+                        "left out")
+    if not rows:
+        warnings.append(f"{member.name}: no rows (TikTok leaves the table empty when the "
+                        "account has too few followers)")
+    notes.append(f"{member.name}: {len(rows)} segments -> audience {breakdown}")
+    return rows
 
 
 def _zip_names(raw: RawFile) -> str:

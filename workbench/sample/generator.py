@@ -33,6 +33,7 @@ from workbench import __version__
 from workbench.config import MONTH_RE
 from workbench.errors import ConfigError
 from workbench.io.atomic import write_bytes_atomic, write_json_atomic
+from workbench.sample import audience_writers as aw
 from workbench.sample import legacy_writer as lw
 from workbench.sample import meta_writer as mw
 from workbench.sample import other_writers as ow
@@ -233,7 +234,9 @@ def generate_sample(
         daily[platform] = daily_series(rng, posts, months, platform, tz)
     web = ww.WebSample(seed, months)
     extra_kpis = _write_other_sources(rng, writer, schedule, posts, daily, tz, snapshots, params,
-                                      org_name, web)
+                                      org_name, web, seed=seed)
+    audience_truth = aw.write_audience(writer, schedule, daily, seed, tz, _tiktok_user(
+        params, org_name))
     images = _write_images(writer, posts, seed, params)
     last_taken = schedule[-1]["taken_at"]
     writer.write("manual_kpis.csv", _manual_csv(manual), last_taken, "manual_kpis")
@@ -264,6 +267,7 @@ def generate_sample(
     for month, values in extra_kpis.items():
         truth["kpis"][month].update(values)
     truth["website"], truth["grant"] = web.truth()
+    truth["audience"] = audience_truth
     if experiment:
         sample_experiment.finish_experiment(out_dir, truth, experiment_payload, last_taken)
     truth_path = out_dir / "truth.json"
@@ -648,13 +652,18 @@ def _snap_record(relpath: str, taken: datetime, snap: dict) -> dict:
             "follows": snap["follows"], "clicks": (snap["clicks"] or {}).get("clicks")}
 
 
+def _tiktok_user(params: dict, org_name: str) -> str:
+    return str(((params.get("platforms") or {}).get("tiktok") or {}).get("account",
+                                                                         _slug(org_name)))
+
+
 def _write_other_sources(rng, writer, schedule, posts, daily, tz, snapshots, params,
-                         org_name, web: ww.WebSample | None = None) -> dict:
+                         org_name, web: ww.WebSample | None = None, seed: int = 0) -> dict:
     """LinkedIn, TikTok, GA4 and Google Ads downloads for each month; return their KPIs."""
     platforms_cfg = params.get("platforms") or {}
     li_vanity = re.sub(r"[^a-z0-9]+", "-", str((platforms_cfg.get("linkedin") or {}).get(
         "account", org_name)).lower()).strip("-")
-    tt_user = str((platforms_cfg.get("tiktok") or {}).get("account", _slug(org_name)))
+    tt_user = _tiktok_user(params, org_name)
     website = re.sub(r"^https?://", "", str(params.get("website", "www.example.org"))).rstrip("/")
     kpis: dict[str, dict] = {}
     followers = {"linkedin": 850 + int(rng.integers(0, 300)), "tiktok": 300}
@@ -677,7 +686,8 @@ def _write_other_sources(rng, writer, schedule, posts, daily, tz, snapshots, par
         writer.write(rel, ow.linkedin_content_bytes(days, daily["linkedin"], pairs, "Nadia Haddad"),
                      taken, "linkedin_content", month=month, rows=len(pairs))
         writer.write(f"{month}/linkedin/{li_vanity}_followers_{ms + 20417}.xls",
-                     ow.linkedin_followers_bytes(days, daily["linkedin"], followers["linkedin"]),
+                     aw.linkedin_followers_bytes(days, daily["linkedin"], followers["linkedin"],
+                                                 seed, dl["index"]),
                      taken, "linkedin_followers", month=month)
         writer.write(f"{month}/linkedin/{li_vanity}_visitors_{ms + 9447}.xls",
                      ow.linkedin_visitors_bytes(days, daily["linkedin"]), taken,
