@@ -6,6 +6,7 @@ the layouts of the real files in tests/corpus/MANIFEST-audience.csv).
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -341,9 +342,12 @@ def test_ga4_snapshot_country_card_stays_in_web_only():
 def test_ingest_writes_the_audience_table(tmp_path):
     raw = tmp_path / "raw" / "2025-03"
     (raw / "facebook").mkdir(parents=True)
-    for name in ("Audience_tab.csv", "Audience_quoted.csv"):
+    # Two different downloads (the snapshot time comes from the file's modification time,
+    # which a fresh checkout makes equal), then the first copied into a second folder.
+    for offset, name in enumerate(("Audience_tab.csv", "Audience_quoted.csv")):
         shutil.copy2(META / name, raw / name)
-    shutil.copy2(META / "Audience_tab.csv", raw / "facebook" / "Audience_tab.csv")  # a copy
+        os.utime(raw / name, (1_740_000_000 + 86_400 * offset,) * 2)
+    shutil.copy2(raw / "Audience_tab.csv", raw / "facebook" / "Audience_tab.csv")  # a copy
     shutil.copy(FIXTURES / "Followers_forestcitynewcomers.zip", raw)
     result = ingest(tmp_path / "raw", tmp_path / "processed", ORG)
     table = result.tables["audience"]
