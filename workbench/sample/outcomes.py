@@ -144,7 +144,7 @@ class StrategyPlant:
     frequency_decay: float = 0.75
     strong_platform: str = "linkedin"
     strong_month: str | None = None
-    strong_multiplier: float = 6.0
+    strong_multiplier: float = 10.0
     strong_post_id: str | None = None  # filled by draw_posts
     local_tags: tuple[str, ...] = ()  # the profile's local hashtags (set by the generator)
 

@@ -33,7 +33,7 @@ PROFILE: dict[str, Any] = {
 def default_plant(months: list[str], params: dict[str, Any]) -> StrategyPlant:
     """The planted effects: local hashtags ×1.3 on reach, 0.75 above 3 posts/week, strong post.
 
-    The strong post is the first LinkedIn post of the last month, ×6 interactions.
+    The strong post is the first LinkedIn post of the last month, ×10 interactions.
     """
     return StrategyPlant(strong_month=months[-1],
                          local_tags=tuple(params.get("local_hashtags") or ()))
@@ -63,7 +63,8 @@ def strategy_sample(
 
     Returns:
         (posts frame with the canonical columns the statistics use, truth dict with
-        ``strategy``, ``months`` and per-post ``language``/``hashtags_local``).
+        ``strategy``, ``months``, ``model`` and ``posts``: per post its true mean
+        interactions ``mu``, final ``reach``, ``language`` and ``local_hashtag``).
     """
     params = dict(PROFILE if params is None else params)
     months = month_list(start, end)
@@ -96,6 +97,13 @@ def strategy_sample(
     frame["published_at_utc"] = pd.to_datetime(frame["published_at_utc"], utc=True)
     frame["snapshot_at"] = pd.to_datetime(frame["snapshot_at"], utc=True)
     frame["published_at"] = frame["published_at_utc"].dt.tz_convert(str(tz))
+    local = {t.casefold() for t in plant.local_tags}
     truth = {"months": months, "seed": seed, "strategy": truth_effects(model, plant),
-             "model": model.as_dict()}
+             "model": model.as_dict(),
+             "posts": [{"platform": p.platform, "post_id": p.post_id, "format": p.format,
+                        "month": p.creative.month, "mu": p.mu, "reach": p.reach,
+                        "language": "fr" if p.creative.french else "en",
+                        "local_hashtag": any(str(t).casefold() in local
+                                             for t in p.creative.hashtags)}
+                       for p in posts]}
     return frame, truth
