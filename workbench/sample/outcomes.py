@@ -136,7 +136,8 @@ class StrategyPlant:
         strong_platform: Platform of the planted strong post (a small one).
         strong_month: Month of the planted strong post (its first post there on that
             platform); None disables it.
-        strong_multiplier: Interactions multiplier of the strong post.
+        strong_multiplier: Interactions multiplier of the strong post's mean; its drawn
+            interactions are at least that mean (a strong post that really was strong).
     """
 
     hashtag_reach: float = 1.3
@@ -234,7 +235,7 @@ def draw_posts(
                 log_reach += np.log(plant.reach_factor(
                     creative, week_counts[(platform, (iso[0], iso[1]))]))
                 strong = (plant.strong_post_id is None and platform == plant.strong_platform
-                          and creative.month == plant.strong_month)
+                          and creative.month == plant.strong_month and not boosted)
             organic = max(1, int(round(np.exp(log_reach))))
             reach_boosted = int(organic * (model.boost_reach_multiplier - 1)) if boosted else 0
             reach = organic + reach_boosted
@@ -249,6 +250,9 @@ def draw_posts(
                 plant.strong_post_id = str(next_id[platform])
             a = model.alpha
             interactions = int(rng.negative_binomial(1.0 / a, 1.0 / (1.0 + a * mu)))
+            if strong:
+                # Strong by construction: at least its planted mean, whatever the draw.
+                interactions = max(interactions, int(round(mu)))
             names = list(model.components[platform])
             probs = np.array([model.components[platform][k] for k in names])
             split = rng.multinomial(interactions, probs / probs.sum())

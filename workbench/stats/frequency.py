@@ -14,7 +14,9 @@ Per platform, over the organisation's history (issue 15 §3):
 Season is one pair of week-of-year harmonics; when no follower level exists (the audience
 falls back to a constant), a linear time trend stands in for the growing audience.
 Inference is the max-SE rule of :mod:`workbench.stats.nb` applied to the linear combination
-γ1 + γ2 (the larger of its model and scaled-HC0 variances, t(n − k) quantiles).
+γ1 + γ2 (the larger of its model and scaled-HC0 variances, t(n − k) quantiles); the
+post-level reach model also takes the week-clustered variance when it is larger (posts per
+week is shared by every post of a week), with t(G − 1).
 
 Evidence is "firm" when the 95 % interval of R lies entirely above 1 (the extra post adds
 engagement), entirely below 1 (it takes engagement from the others), or entirely below
@@ -153,9 +155,29 @@ def _json(value: Any) -> Any:
     return value
 
 
-def combination(fit: NBFit, names: list[str], level: float = 0.95
-                ) -> tuple[float, float, float, float]:
-    """Estimate, CI and p of Σ β[names] with the max-SE rule (larger of both variances)."""
+def cluster_cov(fit: NBFit, groups: pd.Series) -> tuple[pd.DataFrame, int]:
+    """Cluster-robust covariance of the regression coefficients (as `nb.cluster_se`)."""
+    model = fit.result.model
+    params = np.asarray(fit.result.params, dtype="float64")
+    scores = model.score_obs(params)
+    codes, uniques = pd.factorize(groups.loc[fit.mu.index])
+    summed = np.zeros((len(uniques), scores.shape[1]))
+    np.add.at(summed, codes, scores)
+    bread = np.linalg.inv(-model.hessian(params))
+    cov = bread @ (summed.T @ summed) @ bread
+    g = len(uniques)
+    cov *= g / max(g - 1, 1) * (fit.n - 1) / (fit.n - fit.k)
+    names = fit.params.index
+    return pd.DataFrame(cov[: fit.k, : fit.k], index=names, columns=names), g
+
+
+def combination(fit: NBFit, names: list[str], level: float = 0.95,
+                clusters: pd.Series | None = None) -> tuple[float, float, float, float]:
+    """Estimate, CI and p of Σ β[names] with the max-SE rule (larger of both variances).
+
+    With ``clusters`` (e.g. ISO week for a regressor that is constant within a week) the
+    cluster-robust variance joins the maximum and the t quantile uses G − 1 df when it wins.
+    """
     names = [n for n in names if n in fit.params.index]
     if not fit.converged or not names:
         return (float("nan"),) * 4
@@ -163,9 +185,16 @@ def combination(fit: NBFit, names: list[str], level: float = 0.95
     ones = np.ones(len(names))
     var_model = float(ones @ fit.cov_model.loc[names, names].to_numpy() @ ones)
     var_robust = float(ones @ fit.cov_robust.loc[names, names].to_numpy() @ ones)
-    se = math.sqrt(np.nanmax([var_model, var_robust]))
-    q = stats.t.ppf(0.5 + level / 2, fit.df_resid)
-    p = float(2 * stats.t.sf(abs(b / se), fit.df_resid)) if se > 0 else float("nan")
+    variance = float(np.nanmax([var_model, var_robust]))
+    df = fit.df_resid
+    if clusters is not None and fit.result is not None:
+        cov, g = cluster_cov(fit, clusters)
+        var_cluster = float(ones @ cov.loc[names, names].to_numpy() @ ones)
+        if g >= MIN_WEEKS and var_cluster > variance:
+            variance, df = var_cluster, g - 1
+    se = math.sqrt(variance)
+    q = stats.t.ppf(0.5 + level / 2, df)
+    p = float(2 * stats.t.sf(abs(b / se), df)) if se > 0 else float("nan")
     return b, b - q * se, b + q * se, p
 
 
@@ -262,7 +291,8 @@ def posting_frequency(
         covariates.append("format (reach model)")
     reach_fit = fit_nb(reach_frame, "reach_y", "audience_w" if followers else None,
                        reach_terms, offset=True)
-    rb, rlow, rhigh, _ = combination(reach_fit, slope)
+    # Posts per week is the same for every post of a week: cluster by week (Moulton).
+    rb, rlow, rhigh, _ = combination(reach_fit, slope, clusters=reach_frame["iso_week"])
     notes.extend(total_fit.notes)
     if not total_fit.converged:
         return FrequencyResult(platform, window, n_weeks, len(rows), knot, distribution,

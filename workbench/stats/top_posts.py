@@ -3,7 +3,9 @@
 Ranking by raw interactions lets the platform with the biggest audience fill the list. Here
 each post is compared with what an NB2 model of its own platform expects for a post of its
 format, in its month, with its exposure: ``y ~ NB2(μ, α)``, ``log μ = log(exposure) +
-format + month`` fitted per platform over the rolling window. The score is the posterior mean
+format + month`` fitted per platform over the rolling window (a linear trend over the
+window instead of the month when a month has fewer than `MIN_POSTS_PER_MONTH` posts, so a
+strong post cannot raise its own month's baseline much). The score is the posterior mean
 of the post's own multiplier under the model's gamma mixing distribution,
 
     times_usual = (y + 1/α) / (μ + 1/α),
@@ -27,6 +29,8 @@ import pandas as pd
 from workbench.stats.nb import fit_nb, merge_sparse_levels
 
 MIN_POSTS_MODEL = 15
+#: A month term only when every month of the window has at least this many posts.
+MIN_POSTS_PER_MONTH = 10
 DEFAULT_ALPHA = 1.0
 PLATFORM_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn",
                   "tiktok": "TikTok"}
@@ -96,12 +100,25 @@ def _platform_baseline(rows: pd.DataFrame) -> tuple[np.ndarray, float, str]:
     """Expected interactions per post and α̂ for one platform's posts."""
     if len(rows) >= MIN_POSTS_MODEL:
         frame, _ = merge_sparse_levels(rows, "fmt", min_count=5)
-        terms = [t for t, col in (("C(fmt)", "fmt"), ("C(month)", "month"))
-                 if frame[col].nunique() > 1]
+        terms = ["C(fmt)"] if frame["fmt"].nunique() > 1 else []
+        per_month = frame["month"].value_counts()
+        if len(per_month) > 1 and per_month.min() >= MIN_POSTS_PER_MONTH:
+            terms.append("C(month)")
+            baseline = "model: format and month"
+        elif len(per_month) > 1:
+            # A month with a handful of posts would let one strong post raise its own
+            # baseline: a smooth trend over the window instead.
+            months = pd.PeriodIndex(frame["month"].astype(str), freq="M")
+            frame = frame.assign(trend=(months - months.min()).map(lambda d: d.n).astype(
+                "float64"))
+            terms.append("trend")
+            baseline = "model: format and trend"
+        else:
+            baseline = "model: format"
         fit = fit_nb(frame, "y", "exposure", terms, offset=True)
         if fit.converged and len(fit.mu) == len(rows):
             alpha = fit.alpha if fit.alpha > 0 else 0.0
-            return fit.mu.reindex(rows.index).to_numpy(), alpha, "model: format and month"
+            return fit.mu.reindex(rows.index).to_numpy(), alpha, baseline
     rate = rows["y"].sum() / rows["exposure"].sum()
     return (rows["exposure"] * rate).to_numpy(dtype="float64"), DEFAULT_ALPHA, "ratio of sums"
 
