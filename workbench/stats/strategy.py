@@ -41,6 +41,7 @@ import pandas as pd
 
 from workbench.labels.language import caption_languages
 from workbench.labels.rules import local_hashtags, parse_hashtags
+from workbench.params import setting
 from workbench.stats.frequency import (
     FrequencyResult,
     frequency_knot,
@@ -48,7 +49,6 @@ from workbench.stats.frequency import (
     weekly_post_counts,
 )
 from workbench.stats.hypotheses import (
-    DEFAULTS,
     HypothesisResult,
     _compare,
     _permutations,
@@ -68,8 +68,8 @@ LANGUAGE_NAMES = {"en": "English", "fr": "French", "bilingual": "bilingual (Fren
 
 
 def _param(params: Mapping[str, Any] | None, key: str) -> Any:
-    value = (params or {}).get(key)
-    return DEFAULTS[key] if value is None else value
+    """A run setting, defaulting to params/monthly.yaml (the one source of defaults)."""
+    return setting(params, key)
 
 
 def local_hashtag_flags(posts: pd.DataFrame, local: Sequence[str]) -> pd.Series:
