@@ -76,3 +76,18 @@ def test_skipped_files_one_line_each():
         "notes.pdf: a PDF"]
     assert quality.to_json()["skipped"] == skipped
     assert skipped_files({}) == []
+
+
+def test_leadership_findings_print_pooled_numbers_analyst_frame_keeps_raw():
+    from workbench.analysis.month import findings
+    from workbench.report.sections import hypotheses_display_frame
+
+    record = {"id": "topic:employment", "platform": "all", "n_group": {"with": 30, "without": 90},
+              "window": "2024-06..2024-11", "method": "negbin", "confidence": "suggestive",
+              "estimate": 2.1, "ci_low": 1.5, "ci_high": 3.1, "p_value": 0.001,
+              "p_adjusted": 0.02, "covariates": ["platform"],
+              "estimate_pooled": 1.3, "ci_low_pooled": 1.0, "ci_high_pooled": 1.8}
+    top = findings([], [record], {}, {}, {})[0]
+    assert "1.3×" in top["text"] and "1.0–1.8" in top["text"] and "2.1" not in top["text"]
+    shown = hypotheses_display_frame(pd.DataFrame([record]))
+    assert shown.loc[0, "estimate"] == 2.1 and shown.loc[0, "ci_high"] == 3.1

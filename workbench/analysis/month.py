@@ -351,7 +351,7 @@ def decisions(ctx: MonthContext) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- website (issue 14)
 def website(ctx: MonthContext):
-    """Social referrals, the blog, the UTM check, the Ad Grant panel and the services."""
+    """Social referrals, the blog, the UTM check, the grant panel and the services."""
     from workbench.website.results import analyse_website
 
     return analyse_website(ctx.tables, ctx.month, ctx.params)

@@ -117,7 +117,7 @@ class MonthResults:
         next_month: The plan for next month, in plain lines.
         experiments: Running and finished experiments with their status.
         decisions: Last month's logged decisions and what happened.
-        website: Social referrals, the blog, UTM check, Ad Grant panel and services
+        website: Social referrals, the blog, UTM check, grant panel and services
             (:class:`workbench.website.results.WebsiteResults`; None when not computed).
     """
 

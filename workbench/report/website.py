@@ -101,17 +101,17 @@ def _rule_value(rule: str, value: object, currency: str = "") -> str:
 
 
 def grant_rules_frame(site: Any) -> pd.DataFrame:
-    """The Ad Grant rules of the month (rule, value, threshold, status, detail)."""
+    """The grant rules of the month (rule, value, threshold, status, detail)."""
     return site.grant.rules
 
 
 def grant_panel_html(site: Any) -> Html:
-    """The Ad Grant panel: each rule with its value, threshold and a plain status."""
+    """The grant panel: each rule with its value, threshold and a plain status."""
     rules = site.grant.rules
     notes = [*site.grant.notes]
     if rules.empty:
         extra = bullet_list_html(notes).markup if notes else ""
-        return Html("<p>No Google Ads report this month: the Ad Grant panel is empty.</p>"
+        return Html("<p>No Google Ads report this month: the grant panel is empty.</p>"
                     + extra)
     currency = str(getattr(site.settings.grant, "currency", "") or "")
     body = []
