@@ -127,7 +127,8 @@ def test_results_json_is_the_month_results(report, sample):
     assert path is not None and path.exists()  # the runner's computation, shared
     month = analyse_month(ctx)
     assert json.loads(json.dumps(month.to_json()))["hypotheses"] == results["hypotheses"]
-    assert results["warnings"] == results["warnings_ingest"] + results["warnings_hypotheses"]
+    assert results["warnings"] == (results["warnings_ingest"] + results["warnings_hypotheses"]
+                                   + results["warnings_website"])
     # the family (content comparisons and posting-time tests) is adjusted exactly once
     rows = results["hypotheses"]
     expected = adjust_family([r["id"] for r in rows],
@@ -136,6 +137,50 @@ def test_results_json_is_the_month_results(report, sample):
     for row, p_adj in zip(rows, expected, strict=True):
         if row["p_value"] is not None:
             assert row["p_adjusted"] == pytest.approx(p_adj)
+
+
+def test_report_shows_the_website_and_the_grant(report, sample):
+    """Issue 14 on the sample: visits per social platform, the blog post of the month, the
+    planted UTM problems and the grant panel, in results.json and report.html."""
+    from workbench.website.grant import BELOW, OK
+    from workbench.website.results import analyse_website
+
+    month, truth = "2025-07", sample["truth"]
+    results = json.loads((report["dir"] / "results.json").read_text(encoding="utf-8"))
+    planted = truth["kpis"][month]["website"]
+    social = {r["platform"]: r["sessions"] for r in results["website"]["social"]}
+    kpis = {(k["platform"], k["kpi"]): k for k in results["kpis"]}
+    for platform in ("facebook", "instagram", "linkedin", "tiktok"):
+        assert social[platform] == planted[f"visits_from_{platform}"]
+        assert kpis[("website", f"visits_from_{platform}")]["value"] == social[platform]
+    planted_month = truth["website"]["months"][month]
+    blog = results["website"]["blog_post_of_month"]
+    assert blog["page"] == planted_month["blog_post"]
+    assert blog["sessions_first_30_days"] == truth["website"]["blog_posts"][blog["page"]][
+        "sessions_first_30_days"]
+    found = {p["value"]: p["sessions"] for p in results["website"]["utm"]["problems"]}
+    assert found == {k: float(v) for k, v in planted_month["utm_problems"].items()}
+    assert any(w.startswith("UTM tagging:") for w in results["warnings"])
+    # the grant: the report month is above 5 %; the planted month (the sample's last) is not
+    rules = {r["rule"]: r for r in results["grant"]["rules"]}
+    assert rules["ctr"]["value"] == pytest.approx(truth["grant"]["ctr_by_month"][month])
+    assert rules["ctr"]["status"] == OK
+    low = truth["grant"]["low_ctr_month"]
+    assert low == END and all(r["month"] <= month for r in results["grant"]["ctr_by_month"])
+    planted_grant = analyse_website(load_tables(sample["processed"]), low,
+                                    results["params"]).grant
+    assert planted_grant.status("ctr") == BELOW
+    assert planted_grant.to_json()["rules"][0]["value"] == pytest.approx(
+        truth["grant"]["planted_ctr"], abs=5e-4)
+    page = (report["dir"] / "report.html").read_text(encoding="utf-8")
+    for text in ("Website: visits from social media", "Google Ad Grant",
+                 "Account click-through rate", f"{blog['page']}: ",
+                 "interactions in the first 7 days", "within the usual range",
+                 "too little history" if "too little history" in json.dumps(results["kpis"])
+                 else "usual range"):
+        assert text in page, text
+    assert "s blog post: " in page and "UTM tagging:" in page
+    assert results["data_quality"]["skipped"] == []
 
 
 def test_report_files_keep_the_usual_permissions(report):

@@ -360,6 +360,7 @@ def empty_table(table: str, tz: str = "UTC") -> pd.DataFrame:
 #: Canonical ``daily.metric`` names. Follows are *gained* per day (additive), never totals.
 DAILY_METRICS = {
     "follows": "new follows gained that day (additive)",
+    "net_follows": "TikTok's net change in followers that day (gains minus losses; additive)",
     "followers_total": "follower count at the end of the day (a level; never summed)",
     "unfollows": "follows lost that day (legacy Facebook unlikes, TikTok lost followers)",
     "engaged_users": "people who engaged that day (legacy Facebook page, TikTok web export)",

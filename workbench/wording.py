@@ -243,17 +243,56 @@ def experiment_line(name: str, status: str, summary: str | None) -> str:
 NO_DECISIONS = "No decisions were logged for last month (params/decisions.yaml)."
 
 
-def report_footer_lines() -> list[str]:
-    """How to read the report: confidence labels, interactions, sums of daily values."""
-    from workbench.stats.confidence import CONFIDENCE_FOOTER
+def report_footer_lines(params: dict | None = None) -> list[str]:
+    """How to read the report: confidence labels, interactions, sums of daily values.
 
-    lines = [CONFIDENCE_FOOTER]
+    Args:
+        params: The run's settings: the labels' levels (``alpha``, ``fdr_q``) and the age
+            basis (``post_age_days``) are worded from them.
+    """
+    from workbench.stats.confidence import confidence_footer
+
+    lines = [confidence_footer(params)]
     lines.extend(
         f"{p.capitalize()} interactions = {d}." for p, d in INTERACTIONS_DEFINITION.items()
     )
+    lines.append(age_basis_sentence(params))
     lines.append(
-        "Post figures are lifetime totals at the time of download, for posts published in the "
-        "month. “Sum of daily” figures add daily values and may count a person more than once; "
+        "Page-level changes are judged against the organisation's own month-to-month swings "
+        "over up to 24 months: outside that band is “unusual”; with fewer than three earlier "
+        "changes the report says “too little history”."
+    )
+    lines.append(
+        "“Sum of daily” figures add daily values and may count a person more than once; "
         "monthly unique reach is typed from Meta's screen (it cannot be summed from days)."
     )
     return lines
+
+
+def age_basis_sentence(params: dict | None = None) -> str:
+    """How post figures are compared: at the same age (``post_age_days``) or as downloaded."""
+    days = (params or {}).get("post_age_days")
+    if days:
+        return (f"Post figures are compared at the same age: each post's interactions in its "
+                f"first {float(days):g} days, read from every download of the post; posts too "
+                "young are projected along the platform's growth curve or left out, and the KPI "
+                "note says so.")
+    return ("Post figures are lifetime totals at the time of download, for posts published in "
+            "the month; posts of two months may be of different ages.")
+
+
+# --------------------------------------------------------------------------- website (issue 14)
+def blog_post_sentence(post: dict | None) -> str:
+    """This month's blog post in one line, or the line saying there was none.
+
+    "This month's blog post: {page}: {n} sessions in its first 30 days", with "so far" while
+    the 30 days are not over (``window_complete`` false).
+    """
+    if not post:
+        return "No new blog post was first seen this month."
+    days = post.get("first_days") or 30
+    n = post.get("sessions_first_30_days")
+    sessions = "no" if n is None else fmt_number(n)
+    so_far = "" if post.get("window_complete", True) else " so far"
+    return (f"This month's blog post: {post.get('page')}: {sessions} sessions in its first "
+            f"{days} days{so_far}.")

@@ -59,9 +59,9 @@ def test_undefined_is_missing_and_negatives_kept_and_flagged():
     comments = metric(daily, "comments")
     assert comments.min() == -1  # kept, not clipped
     assert any("negative 'Comments'" in w and "2025-12-31" in w for w in parsed.warnings)
-    follows = metric(daily, "follows")
+    net = metric(daily, "net_follows")  # the history's net change, never gross "follows"
     history = TIKTOK_TABLES["FollowerHistory.csv"][1:]
-    assert follows.sum() == sum(int(r[2]) for r in history)
+    assert net.sum() == sum(int(r[2]) for r in history)
     assert set(daily["metric"]) <= set(schema.DAILY_METRICS)
 
 
@@ -205,9 +205,11 @@ def test_viewers_german_dates_cross_new_year_and_undefined_last_row(tmp_path):
 
 def test_follower_history_italian_dates_cross_new_year(tmp_path):
     _, parsed = _loose(tmp_path, "FollowerHistory.csv", "2026-01-03 09:00")
-    follows = metric(parsed.tables["daily"], "follows")
+    daily = parsed.tables["daily"]
+    follows = metric(daily, "net_follows")
     assert follows.index.min() == pd.Timestamp("2025-12-30")
     assert follows.loc["2026-01-01"] == -1  # net change, negative kept
+    assert "follows" not in set(daily["metric"])  # gross new followers stay separate
     assert any("negative" in w for w in parsed.warnings)
 
 

@@ -93,7 +93,14 @@ def data_quality(ctx: MonthContext, prepared) -> DataQuality:
         metric_definition_changes=W.metric_definition_change_lines(
             ctx.ingest_log.get("metric_definition_changes") or []),
         warnings=ingest_warnings(ctx.ingest_log),
+        skipped=skipped_files(ctx.ingest_log),
     )
+
+
+def skipped_files(ingest_log: dict[str, Any]) -> list[dict[str, str]]:
+    """The files ingest skipped as not exports we read (``file``, ``reason``), issue 10 §1."""
+    return [{"file": str(s.get("file", "")), "reason": str(s.get("reason", ""))}
+            for s in ingest_log.get("skipped") or []]
 
 
 # --------------------------------------------------------------------------- KPIs
@@ -342,13 +349,39 @@ def decisions(ctx: MonthContext) -> pd.DataFrame:
     return decisions_review(path, ctx.tables, ctx.month, ctx.params, registries=registries)
 
 
+# --------------------------------------------------------------------------- website (issue 14)
+def website(ctx: MonthContext):
+    """Social referrals, the blog, the UTM check, the grant panel and the services."""
+    from workbench.website.results import analyse_website
+
+    return analyse_website(ctx.tables, ctx.month, ctx.params)
+
+
+def with_website_kpis(kpi_results: Kpis, site) -> Kpis:
+    """The KPI table with the ``website`` / ``visits_from_<platform>`` rows appended."""
+    if site is None or not site.kpi_rows:
+        return kpi_results
+    from dataclasses import replace
+
+    table = kpi_results.table
+    extra = pd.DataFrame(site.kpi_rows).reindex(columns=table.columns)
+    if table.empty:
+        return replace(kpi_results, table=extra)
+    # right after the other website rows, so the table keeps one block per platform
+    at = table.index[table["platform"] == "website"]
+    cut = table.index.get_loc(at[-1]) + 1 if len(at) else len(table)
+    table = pd.concat([table.iloc[:cut], extra, table.iloc[cut:]], ignore_index=True)
+    return replace(kpi_results, table=table)
+
+
 # --------------------------------------------------------------------------- the month
 def compute_month(ctx: MonthContext) -> MonthResults:
     """Compute the month's analysis (no cache; see :func:`analyse_month`)."""
     from workbench.stats.topics import rank_topics
 
     prepared = window_posts(ctx)
-    kpi_results = kpis(ctx)
+    site = website(ctx)
+    kpi_results = with_website_kpis(kpis(ctx), site)
     hypotheses, posting = hypotheses_and_times(ctx)
     ranking = rank_topics(ctx.posts, ctx.labels, params=ctx.params, month=ctx.month)
     topic_json = jsonable(ranking.to_json())
@@ -373,6 +406,7 @@ def compute_month(ctx: MonthContext) -> MonthResults:
         next_month=W.next_month_lines(plan, posting.summary.get("verdict")),
         experiments=status,
         decisions=decisions(ctx),
+        website=site,
     )
 
 

@@ -32,12 +32,18 @@ class DataQuality:
     excluded_posts: pd.DataFrame
     metric_definition_changes: list[str]
     warnings: list[str]
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def skipped_lines(self) -> list[str]:
+        """One line per file the ingest skipped (not an export we read), with its reason."""
+        return [f"{s.get('file')}: {s.get('reason')}" for s in self.skipped]
 
     def to_json(self) -> dict[str, Any]:
         """results.json ``data_quality``."""
         return jsonable({"files": self.files, "dedupe": self.dedupe,
                          "excluded_posts": self.excluded_posts,
-                         "metric_definition_changes": self.metric_definition_changes})
+                         "metric_definition_changes": self.metric_definition_changes,
+                         "skipped": self.skipped})
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,8 @@ class MonthResults:
         next_month: The plan for next month, in plain lines.
         experiments: Running and finished experiments with their status.
         decisions: Last month's logged decisions and what happened.
+        website: Social referrals, the blog, UTM check, grant panel and services
+            (:class:`workbench.website.results.WebsiteResults`; None when not computed).
     """
 
     month: str
@@ -129,6 +137,7 @@ class MonthResults:
     next_month: list[str]
     experiments: pd.DataFrame
     decisions: pd.DataFrame
+    website: Any = None
 
     def top_posts_records(self, n: int = 3) -> list[dict[str, Any]]:
         """The top ``n`` posts as results.json rows (public post data only)."""
@@ -155,7 +164,8 @@ class MonthResults:
             "hypotheses": self.hypotheses.records,
             "posting_times": self.posting_times.summary,
             "topics": self.topics.to_json(),
-            "warnings": [*self.data_quality.warnings, *self.hypotheses.warnings],
+            "warnings": [*self.data_quality.warnings, *self.hypotheses.warnings,
+                         *self.website_warnings()],
             "data_quality": self.data_quality.to_json(),
             "warnings_ingest": self.data_quality.warnings,
             "kpi_history": self.kpis.history,
@@ -167,4 +177,20 @@ class MonthResults:
             "next_month": self.next_month,
             "experiments": self.experiments,
             "decisions": self.decisions,
+            **self.website_json(),
         })
+
+    def website_warnings(self) -> list[str]:
+        """The website notes for the warnings (the UTM problems, missing tables)."""
+        return list(self.website.warnings) if self.website is not None else []
+
+    def website_json(self) -> dict[str, Any]:
+        """results.json ``website`` and ``grant`` (DESIGN.md), and the website warnings."""
+        if self.website is None:
+            return {}
+        out = jsonable(self.website.to_json())
+        ctr = self.website.grant.ctr_by_month
+        if not ctr.empty:  # the grant's CTR history up to the report month (the panel's chart)
+            out["grant"]["ctr_by_month"] = jsonable(
+                ctr[ctr["month"].astype(str) <= self.month][["month", "ctr"]])
+        return {**out, "warnings_website": self.website_warnings()}

@@ -144,8 +144,9 @@ DAILY_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "follower_history": {
         "followers_total": ("Followers",),
-        # TikTok gives only the net change (gains minus losses); stored as follows, see notes
-        "follows": ("Difference in followers from previous day",),
+        # TikTok gives only the net change (gains minus losses): its own metric, never the
+        # gross new followers ("follows") of the overview
+        "net_follows": ("Difference in followers from previous day",),
     },
 }
 
@@ -443,7 +444,7 @@ def _daily(member: Member, raw, account, snapshot, anchor, start, notes, warning
         metrics.append(metric)
         values.append(column)
     if member.kind == "follower_history":
-        notes.append(f"{member.name}: follows = TikTok's net daily change in followers")
+        notes.append(f"{member.name}: net_follows = TikTok's net daily change in followers")
     return long_daily(dates, dict(zip(metrics, values, strict=True)), platform=PLATFORM,
                       account=account, source_file=str(raw.path), snapshot=snapshot)
 

@@ -28,8 +28,8 @@ from workbench.wording import (
 __all__ = [
     "CONFIDENCE_BADGES", "KIND_NOTES", "KPI_LABELS", "PLATFORM_LABELS", "Html", "banner_html",
     "bullet_list_html", "esc", "excerpt", "findings_html", "fmt_change", "fmt_number",
-    "heading_html", "kpi_label", "kpi_table_html", "money_unit", "platform_label", "table_html",
-    "top_posts_html",
+    "heading_html", "kpi_change_html", "kpi_label", "kpi_row_notes_html", "kpi_table_html",
+    "money_unit", "platform_label", "table_html", "top_posts_html",
 ]
 
 
@@ -92,12 +92,13 @@ def kpi_table_html(
         unit = money_unit(row.kpi, params)
         if kind_note:
             label += f" <span class='kind'>({esc(kind_note)})</span>"
+        label += kpi_row_notes_html(row)
         body.append(
             "<tr>"
             f"<td>{label}</td>"
             f"<td class='num'>{fmt_number(row.value, row.kpi, unit)}</td>"
             f"<td class='num'>{fmt_number(row.previous, row.kpi, unit)}</td>"
-            f"<td class='num'>{fmt_change(row.change_pct, row.ci_low, row.ci_high)}</td>"
+            f"<td class='num'>{kpi_change_html(row)}</td>"
             "</tr>"
         )
     markup = (
@@ -109,8 +110,57 @@ def kpi_table_html(
         "test over the two months' posts: when one excludes 0%, the change is unlikely to be "
         "chance. “Sum of daily” figures add up daily values and can count the same "
         "person more than once.</p>"
+        f"<p class='footnote'>{esc(AGE_BASIS_FOOTNOTE)} {esc(NOISE_BAND_FOOTNOTE)}</p>"
     )
     return Html(markup)
+
+
+# --------------------------------------------------------------------------- issue 11: basis, bands
+#: How to read the KPI rows' basis and band words (the README says the same).
+AGE_BASIS_FOOTNOTE = (
+    "Post figures are compared at the same age: each post's interactions in its first days "
+    "(the row says how many), read from every download of the post; posts too young are "
+    "projected or left out, and the row's note says so.")
+NOISE_BAND_FOOTNOTE = (
+    "Page-level changes are judged against the organisation's own month-to-month swings over "
+    "up to 24 months: “unusual” lies outside them; “too little history” means fewer than "
+    "three earlier changes to judge by.")
+
+
+def _text(value: object) -> str:
+    """A text cell of a KPI row, '' when missing."""
+    return value if isinstance(value, str) else ""
+
+
+def kpi_row_notes_html(row: Any) -> str:
+    """The row's basis (post metrics: "interactions in the first 7 days") and note, escaped."""
+    parts = []
+    basis = _text(getattr(row, "basis", None))
+    if basis:
+        parts.append(f"<br><span class='kind basis'>{esc(basis)}</span>")
+    note = _text(getattr(row, "note", None))
+    if note:
+        parts.append(f"<br><span class='kind note'>{esc(note)}</span>")
+    return "".join(parts)
+
+
+def kpi_change_html(row: Any) -> str:
+    """The change: with its interval (post metrics) or, page-level, judged against its band.
+
+    A page-level figure (one with ``band_status``) says in words whether the change is within
+    the organisation's usual month-to-month range, the bare percentage in brackets.
+    """
+    status = _text(getattr(row, "band_status", None))
+    change = fmt_change(row.change_pct, row.ci_low, row.ci_high)
+    if not status or change == "–":
+        return change
+    low, high = getattr(row, "band_low", None), getattr(row, "band_high", None)
+    usual = ""
+    if status != "too little history" and isinstance(low, (int, float)) and \
+            isinstance(high, (int, float)) and not (math.isnan(low) or math.isnan(high)):
+        usual = f"; usual {low:+.0f}% to {high:+.0f}%"
+    return (f"<span class='band'>{esc(status)}</span>"
+            f" <span class='ci'>({change}{usual})</span>")
 
 
 def top_posts_html(posts: pd.DataFrame) -> Html:

@@ -99,6 +99,6 @@ def decision_lines(review: pd.DataFrame) -> list[str]:
     return review["sentence"].tolist() if len(review) else [W.NO_DECISIONS]
 
 
-def report_footer_lines() -> list[str]:
+def report_footer_lines(params: dict[str, Any] | None = None) -> list[str]:
     """How to read the report (see :func:`workbench.wording.report_footer_lines`)."""
-    return W.report_footer_lines()
+    return W.report_footer_lines(params)
