@@ -122,7 +122,7 @@ def test_results_json_is_the_month_results(report, sample):
 
     results = json.loads((report["dir"] / "results.json").read_text(encoding="utf-8"))
     ctx = open_month("2025-07", raw_dir=sample["raw"], processed_dir=sample["processed"],
-                     params_dir=ROOT / "params", params_json=json.dumps(results["params"]))
+                     params_dir=sample["params_dir"], params_json=json.dumps(results["params"]))
     path = cache_path(ctx)
     assert path is not None and path.exists()  # the runner's computation, shared
     month = analyse_month(ctx)
