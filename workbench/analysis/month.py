@@ -342,6 +342,19 @@ def decisions(ctx: MonthContext) -> pd.DataFrame:
     return decisions_review(path, ctx.tables, ctx.month, ctx.params, registries=registries)
 
 
+# --------------------------------------------------------------------------- who we reach
+def audience(ctx: MonthContext) -> tuple[Any, pd.DataFrame]:
+    """The "Who we reach" results and the goal shares over time (issue 13)."""
+    from workbench.audience import analyse_audience, goal_trend
+    from workbench.schema import empty_table
+
+    table = ctx.tables.get("audience")
+    if table is None:
+        table = empty_table("audience")
+    results = analyse_audience(table, ctx.params, month=ctx.month, daily=ctx.tables.get("daily"))
+    return results, goal_trend(table, ctx.params, month=ctx.month)
+
+
 # --------------------------------------------------------------------------- the month
 def compute_month(ctx: MonthContext) -> MonthResults:
     """Compute the month's analysis (no cache; see :func:`analyse_month`)."""
@@ -355,6 +368,7 @@ def compute_month(ctx: MonthContext) -> MonthResults:
     kpi_rows = jsonable(kpi_results.table)
     status = experiments(ctx)
     plan = topic_json.get("plan") or topic_json.get("plan_text") or []
+    who_we_reach, who_we_reach_trend = audience(ctx)
     return MonthResults(
         month=ctx.month,
         window=ctx.period.window_label(ctx.window_months),
@@ -373,6 +387,8 @@ def compute_month(ctx: MonthContext) -> MonthResults:
         next_month=W.next_month_lines(plan, posting.summary.get("verdict")),
         experiments=status,
         decisions=decisions(ctx),
+        audience=who_we_reach,
+        audience_trend=who_we_reach_trend,
     )
 
 

@@ -111,6 +111,8 @@ class MonthResults:
         next_month: The plan for next month, in plain lines.
         experiments: Running and finished experiments with their status.
         decisions: Last month's logged decisions and what happened.
+        audience: Who we reach (``workbench.audience.AudienceResults``), None when not computed.
+        audience_trend: Each audience goal's share at every snapshot (trend charts).
     """
 
     month: str
@@ -129,6 +131,8 @@ class MonthResults:
     next_month: list[str]
     experiments: pd.DataFrame
     decisions: pd.DataFrame
+    audience: Any = None
+    audience_trend: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def top_posts_records(self, n: int = 3) -> list[dict[str, Any]]:
         """The top ``n`` posts as results.json rows (public post data only)."""
@@ -167,4 +171,5 @@ class MonthResults:
             "next_month": self.next_month,
             "experiments": self.experiments,
             "decisions": self.decisions,
+            "audience": self.audience.to_json() if self.audience is not None else None,
         })
