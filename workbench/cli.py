@@ -48,6 +48,7 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
         end=args.end,
         params=_sample_params(args),
         experiment=args.experiment,
+        profile=args.profile,
     )
     print(
         f"Wrote sample exports for {truth['organisation']} ({truth['start']}..{truth['end']}) "
@@ -252,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", default=None, help="last month, YYYY-MM")
     p.add_argument("--experiment", action="store_true",
                    help="include a finished, pre-registered content experiment")
+    p.add_argument("--profile", choices=("default", "strategy"), default="default",
+                   help="strategy: plant local-hashtag, posting-frequency and strong-post "
+                        "effects (truth.json 'strategy')")
     p.set_defaults(func=cmd_sample_data)
 
     p = with_params(sub.add_parser("ingest", help="parse every export under RAW_DIR"))
@@ -306,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_params(exp_sub.add_parser("new", help="pre-register an experiment and its schedule"))
     p.add_argument("name")
     p.add_argument("--hypothesis", required=True,
-                   help="human_centred, brand_colours, a topic, or slot")
+                   help="human_centred, brand_colours, local_hashtag, a topic, or slot")
     p.add_argument("--arms", required=True, help="comma-separated, e.g. story,info")
     p.add_argument("--platforms", required=True, help="comma-separated, e.g. facebook,instagram")
     p.add_argument("--start", required=True, help="first day, YYYY-MM-DD")

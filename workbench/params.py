@@ -30,6 +30,7 @@ ORG_KEYS = frozenset({
 #: Keys that runs and advanced users may set besides the defaults file's.
 EXTRA_RUN_KEYS = frozenset({
     "registered_hypotheses", "permutations", "topic_ranking", "experiments", "reports_dir",
+    "posting_frequency_knot",
 })
 
 #: Allowed ranges of the numeric run settings: (low, high, low inclusive, high inclusive).

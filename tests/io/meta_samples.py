@@ -230,7 +230,7 @@ def build(out: Path = FIXTURES) -> None:
     build_wild(out / "wild")
 
 
-# --- real-file variants (docs/export-formats.md §1b; tests/corpus/MANIFEST-meta.csv) -------
+# --- real-file variants (docs/export-formats.md §1b; tests/corpus/MANIFEST.csv) -------
 # Byte structure copied from real downloads (encoding, separator, line endings, titles,
 # headers, blank lines, error rows); every value, name and id below is invented.
 

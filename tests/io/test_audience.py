@@ -1,7 +1,7 @@
 """The ``audience`` table from every source: structure-faithful fixtures, invented values.
 
 Fixtures: tests/fixtures/audience/ (built by tests/fixtures/build_audience_fixtures.py from
-the layouts of the real files in tests/corpus/MANIFEST-audience.csv).
+the layouts of the real files in tests/corpus/MANIFEST.csv).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Meta exports as they really come: one fixture per variant seen in real downloads.
 
 The fixtures (tests/fixtures/meta/wild/, built by ``tests.io.meta_samples.build_wild``) copy
-the byte structure of real files listed in tests/corpus/MANIFEST-meta.csv, with invented
+the byte structure of real files listed in tests/corpus/MANIFEST.csv, with invented
 values. See docs/export-formats.md §1, §1b, §2.
 """
 

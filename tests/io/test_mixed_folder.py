@@ -122,7 +122,7 @@ PARAMS = {"timezone": "America/Toronto",
                         "instagram": {"account": "forestcitynewcomers"}}}
 
 #: Each foreign fixture (tests/fixtures/foreign, built from the real files of
-#: tests/corpus/MANIFEST-folder.csv) -> what the skip line must say it is.
+#: tests/corpus/MANIFEST.csv) -> what the skip line must say it is.
 FOREIGN = {
     "Forest-City-Ads-Jan-1-2025-Mar-31-2025.xlsx": "a Meta Ads Manager report",
     "Untitled-report-Jan-1-2025-to-Mar-31-2025.xlsx": "a Meta Ads Manager report",

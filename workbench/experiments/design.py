@@ -36,7 +36,7 @@ SLOT_WINDOWS: dict[str, tuple[int, int]] = {
 _HOURS_RE = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 #: Labels an experiment can randomise besides topics (topics come from org.yaml).
-BOOLEAN_LABELS = ("human_centred", "brand_colours")
+BOOLEAN_LABELS = ("human_centred", "brand_colours", "local_hashtag")
 #: Hours used for label experiments, so that time of day is the same mix in every arm.
 LABEL_HOURS = (9, 10, 11, 12, 13, 14, 15)
 MINUTES = (0, 15, 30, 45)  # multiples of 5: bulk schedulers reject other minutes

@@ -159,6 +159,7 @@ def generate_sample(
     end: str | None = None,
     params: dict | None = None,
     experiment: bool = False,
+    profile: str = "default",
 ) -> dict:
     """Write a fictional organisation's monthly exports and return the truth.
 
@@ -172,6 +173,9 @@ def generate_sample(
             :func:`workbench.sample.profile.sample_params`, never ``params/org.yaml``).
         experiment: Also run a finished content experiment (``workbench.sample.experiment``);
             off by default so the default sample stays byte-identical.
+        profile: ``"default"`` or ``"strategy"``: the second profile plants a reach effect of
+            the local hashtags, diminishing returns above 3 posts a week and a strong LinkedIn
+            post in the last month (`workbench.sample.strategy`, truth.json ``strategy``).
 
     Returns:
         The truth dict also written to ``out_dir/truth.json`` (keys ``organisation``,
@@ -215,7 +219,14 @@ def generate_sample(
 
         creatives, experiment_payload = sample_experiment.add_experiment(
             creatives, months, params, seed, model)
-    posts = draw_posts(rng, creatives, months, model, page_slug)
+    plant = None
+    if profile == "strategy":
+        from workbench.sample.strategy import default_plant
+
+        plant = default_plant(months, params)
+    elif profile != "default":
+        raise ConfigError(f"unknown sample profile {profile!r}", hint="use default or strategy")
+    posts = draw_posts(rng, creatives, months, model, page_slug, plant=plant)
     daily = {p: daily_series(rng, posts, months, p, tz) for p in ("facebook", "instagram")}
     schedule = download_schedule(rng, months, tz)
 
@@ -268,6 +279,10 @@ def generate_sample(
         truth["kpis"][month].update(values)
     truth["website"], truth["grant"] = web.truth()
     truth["audience"] = audience_truth
+    if plant is not None:
+        from workbench.sample.strategy import truth_effects
+
+        truth["strategy"] = truth_effects(model, plant)
     if experiment:
         sample_experiment.finish_experiment(out_dir, truth, experiment_payload, last_taken)
     truth_path = out_dir / "truth.json"

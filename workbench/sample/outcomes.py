@@ -121,6 +121,57 @@ class Post:
         }
 
 
+@dataclass
+class StrategyPlant:
+    """Effects of the second sample profile (``--profile strategy``, issue 15 §6).
+
+    Kept apart from `Model` so the default sample and its random stream stay unchanged: none
+    of these hooks draws a random number.
+
+    Attributes:
+        hashtag_reach: Reach multiplier of posts carrying a local hashtag (discovery).
+        frequency_knot: N: above N posts in a platform's ISO week, every post of that week
+            gets ``frequency_decay ** (posts − N)`` of its reach (diminishing returns).
+        frequency_decay: See ``frequency_knot``.
+        strong_platform: Platform of the planted strong post (a small one).
+        strong_month: Month of the planted strong post (its first post there on that
+            platform); None disables it.
+        strong_multiplier: Interactions multiplier of the strong post's mean; its drawn
+            interactions are at least that mean (a strong post that really was strong).
+    """
+
+    hashtag_reach: float = 1.3
+    frequency_knot: int = 3
+    frequency_decay: float = 0.75
+    strong_platform: str = "linkedin"
+    strong_month: str | None = None
+    strong_multiplier: float = 10.0
+    strong_post_id: str | None = None  # filled by draw_posts
+    local_tags: tuple[str, ...] = ()  # the profile's local hashtags (set by the generator)
+
+    def as_dict(self) -> dict:
+        """Plain JSON-able values for truth.json ``strategy``."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def reach_factor(self, creative: Creative, week_posts: int) -> float:
+        """Reach multiplier of one post (hashtags × frequency)."""
+        local = {t.casefold() for t in self.local_tags}
+        tagged = any(str(t).casefold() in local for t in creative.hashtags)
+        factor = self.hashtag_reach if tagged else 1.0
+        return factor * self.frequency_decay ** max(week_posts - self.frequency_knot, 0)
+
+
+def _week_counts(creatives: list[Creative]) -> dict[tuple[str, tuple[int, int]], int]:
+    """Posts per (platform, local ISO week) of the calendar."""
+    counts: dict[tuple[str, tuple[int, int]], int] = {}
+    for creative in creatives:
+        iso = creative.published_local.isocalendar()
+        for platform in creative.platforms:
+            key = (platform, (iso[0], iso[1]))
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def _digits(rng: np.random.Generator, n: int) -> str:
     return "".join(str(d) for d in rng.integers(0, 10, n))
 
@@ -134,7 +185,7 @@ def _b62(rng: np.random.Generator, n: int) -> str:
 
 def draw_posts(
     rng: np.random.Generator, creatives: list[Creative], months: list[str], model: Model,
-    page_slug: str,
+    page_slug: str, plant: StrategyPlant | None = None,
 ) -> list[Post]:
     """Publish each creative on its platforms and draw its outcomes.
 
@@ -144,6 +195,8 @@ def draw_posts(
         months: All months of the sample (for the audience-growth trend).
         model: Effects and distributions.
         page_slug: Facebook page vanity name used in permalinks.
+        plant: Strategy-profile effects (local hashtags and posting frequency on reach, a
+            strong post); None for the default sample. Its ``strong_post_id`` is filled.
 
     Returns:
         Posts in publish order (facebook before instagram for a cross-posted creative).
@@ -156,6 +209,7 @@ def draw_posts(
                "linkedin": 7_100_000_000_000_000_000 + int(rng.integers(10**15, 10**17)),
                "tiktok": 7_200_000_000_000_000_000 + int(rng.integers(10**15, 10**17))}
     posts: list[Post] = []
+    week_counts = _week_counts(creatives) if plant is not None else {}
     for creative in creatives:
         for platform in creative.platforms:
             next_id[platform] += int(rng.integers(10**9, 10**12))
@@ -174,7 +228,15 @@ def draw_posts(
             boosted = bool(not is_share and rng.random() < model.p_boosted)
             median = model.reach_median[platform][fmt]
             median *= (1 + model.reach_growth_per_month) ** month_index[creative.month]
-            organic = max(1, int(round(np.exp(rng.normal(np.log(median), model.reach_logsd)))))
+            log_reach = rng.normal(np.log(median), model.reach_logsd)
+            strong = False
+            if plant is not None:
+                iso = creative.published_local.isocalendar()
+                log_reach += np.log(plant.reach_factor(
+                    creative, week_counts[(platform, (iso[0], iso[1]))]))
+                strong = (plant.strong_post_id is None and platform == plant.strong_platform
+                          and creative.month == plant.strong_month and not boosted)
+            organic = max(1, int(round(np.exp(log_reach))))
             reach_boosted = int(organic * (model.boost_reach_multiplier - 1)) if boosted else 0
             reach = organic + reach_boosted
             effect = (model.human_centred ** creative.human_centred
@@ -183,8 +245,14 @@ def draw_posts(
                       * model.topic.get(creative.topic, 1.0)
                       * model.format.get(fmt, 1.0))
             mu = reach * model.base_rate[platform] * effect
+            if strong:
+                mu *= plant.strong_multiplier
+                plant.strong_post_id = str(next_id[platform])
             a = model.alpha
             interactions = int(rng.negative_binomial(1.0 / a, 1.0 / (1.0 + a * mu)))
+            if strong:
+                # Strong by construction: at least its planted mean, whatever the draw.
+                interactions = max(interactions, int(round(mu)))
             names = list(model.components[platform])
             probs = np.array([model.components[platform][k] for k in names])
             split = rng.multinomial(interactions, probs / probs.sum())

@@ -1,0 +1,126 @@
+"""Strategy comparisons (issue 15): hashtags, formats, language, frequency, fair top posts."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.experiments.design import make_design
+from workbench.sample.strategy import PROFILE, strategy_sample
+from workbench.stats.hypotheses import HYPOTHESIS_FIELDS
+from workbench.stats.strategy import (
+    HASHTAG_ID,
+    format_reference,
+    local_hashtag_flags,
+    strategy_comparisons,
+)
+
+PARAMS = dict(PROFILE, window_months=6, permutations=199, posting_frequency_knot=3, seed=3)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return strategy_sample(seed=11, start="2024-01", end="2025-06")
+
+
+@pytest.fixture(scope="module")
+def results(sample):
+    posts, _ = sample
+    return strategy_comparisons(posts, None, None, PARAMS, "2025-06")
+
+
+def test_exact_hashtag_match():
+    posts = pd.DataFrame({
+        "caption": ["Job fair #LondonOntario", "Job fair #londonont!", "#LondonOntarioJobs",
+                    "nothing here", "#LDNONT in caption"],
+        "hashtags": [[], [], [], ["#LdnOnt"], None],
+    })
+    flags = local_hashtag_flags(posts, ["#LondonOnt", "#LdnOnt"])
+    # "#LondonOntario" is not "#LondonOnt"; case is ignored; the export's list counts too.
+    assert flags.tolist() == [False, True, False, True, True]
+
+
+def test_rows_carry_design_fields(results):
+    frame = results.rows_frame()
+    assert list(frame.columns[: len(HYPOTHESIS_FIELDS)]) == list(HYPOTHESIS_FIELDS)
+    ids = set(frame["id"])
+    assert {HASHTAG_ID, "hashtags_local:interactions", "language:fr"} <= ids
+    assert any(i.startswith("format:") for i in ids)
+    payload = json.loads(json.dumps(results.to_json()))
+    assert payload["hypotheses"][0]["outcome"] == "reach_per_follower"
+    assert all(set(HYPOTHESIS_FIELDS) <= set(r) for r in payload["hypotheses"])
+
+
+def test_planted_hashtag_reach_effect_recovered(results, sample):
+    _, truth = sample
+    row = next(r for r in results.rows if r.id == HASHTAG_ID and r.platform == "all")
+    planted = truth["strategy"]["hashtag_reach"]
+    assert row.estimate > 1 and row.ci_low <= planted <= row.ci_high
+    secondary = next(r for r in results.rows if r.id == "hashtags_local:interactions")
+    assert secondary.ci_low <= 1 <= secondary.ci_high  # nothing planted per person reached
+
+
+def test_format_rows_are_per_platform_against_photo(results):
+    rows = [r for r in results.rows if r.id.startswith("format:")]
+    assert {r.platform for r in rows} >= {"facebook", "instagram"}
+    assert all("compared with photo posts" in r.warnings[0] for r in rows
+               if r.platform in ("facebook", "instagram"))
+    # Permutation rows must be able to reject: the format is not a stratum of its own test.
+    assert all(r.p_value < 1 for r in rows if r.method == "permutation")
+    assert format_reference(pd.Series(["video"] * 6 + ["photo"] * 2), 5) == "video"
+
+
+def test_planted_strong_linkedin_post_is_among_fair_top_posts(results, sample):
+    _, truth = sample
+    strong = truth["strategy"]["strong_post_id"]
+    top = results.top_posts.top
+    assert strong in set(top["post_id"])
+    best = results.top_posts.best_by_platform.set_index("platform")
+    assert best.loc["linkedin", "post_id"] == strong
+    assert set(best.index) == {"facebook", "instagram", "linkedin", "tiktok"}
+    assert "× its usual" in results.top_posts.sentences()[0]
+
+
+def test_frequency_interval_covers_planted_returns(results, sample):
+    _, truth = sample
+    plant = truth["strategy"]
+    facebook = next(f for f in results.frequency if f.platform == "facebook")
+    assert facebook.knot == plant["frequency_knot"] == 3
+    truth_ratio = (4 / 3) * plant["frequency_decay"]  # the week's total, 3 → 4 posts
+    assert facebook.total_ci[0] <= truth_ratio <= facebook.total_ci[1]
+    assert facebook.reach_ci[0] <= plant["frequency_decay"] <= facebook.reach_ci[1]
+    assert "posts a week" in facebook.sentence()
+
+
+def test_all_posts_tagged_gives_one_line_and_experiment(sample):
+    posts, _ = sample
+    tagged = posts.assign(hashtags=[["#LdnOnt"]] * len(posts))
+    out = strategy_comparisons(tagged, None, None, PARAMS, "2025-06")
+    assert not any(r.id.startswith("hashtags_local") for r in out.rows)
+    n = out.hashtags.n_posts
+    assert out.hashtags.statement == (
+        f"all {n} posts used the local hashtags: no comparison is possible; an experiment "
+        "that drops them from a random half for 8 weeks would settle it")
+    spec = out.hashtags.experiment
+    design = make_design(spec["name"], spec["hypothesis"], spec["arms"], spec["platforms"],
+                         spec["start"], spec["weeks"], spec["posts_per_week"])
+    assert design.weeks == 8 and design.hypothesis == "local_hashtag"
+    assert out.hashtags.command.startswith("workbench experiment new local-hashtags-")
+    assert out.sentences()[0] == out.hashtags.statement
+
+
+def test_single_language_gives_no_language_rows(sample):
+    posts, _ = sample
+    english = posts.assign(caption="Join us for our free workshop this week at the library")
+    out = strategy_comparisons(english, None, None, PARAMS, "2025-06")
+    assert not any(r.id.startswith("language:") for r in out.rows)
+    assert any("English: no language comparison" in n for n in out.notes)
+
+
+def test_inputs_not_modified(sample):
+    posts, _ = sample
+    before = posts.copy()
+    strategy_comparisons(posts, None, None, PARAMS, "2025-06")
+    pd.testing.assert_frame_equal(posts, before)
+    assert np.isfinite(before["interactions"].astype("float64")).all()

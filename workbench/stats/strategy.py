@@ -1,0 +1,435 @@
+"""The strategy's other questions (issue 15): hashtags, formats, language, frequency, top posts.
+
+Local hashtags, formats, caption language, posting frequency, and the month's top posts ranked
+fairly against their own platform and format.
+
+`strategy_comparisons` is the one entry point. Its comparison rows are ordinary
+:class:`workbench.stats.hypotheses.HypothesisResult` rows (the DESIGN.md hypothesis fields),
+fitted by the same machinery as H1/H2 (NB2 with exposure offset, the max-SE rule, the
+stratified permutation fallback below 40 posts, "insufficient" below 5 per group, MDE and
+power banner), so the lead can add them to the month's family before the BH adjustment.
+
+Row ids:
+
+* ``hashtags_local`` — posts carrying one of the organisation's local hashtags vs the rest;
+  outcome ``reach_per_follower``: the post's reach (impressions on LinkedIn, views on TikTok)
+  with offset log(followers at the publish date), where hashtags can act (discovery).
+* ``hashtags_local:interactions`` — same split, interactions per person reached (secondary).
+* ``format:<name>`` — a format vs the platform's reference format (photo where the platform
+  has at least 5 photos, else its most common format), per platform, posts of the two
+  formats only; outcome interactions per person reached.
+* ``language:fr`` / ``language:bilingual`` — French or bilingual captions vs English ones
+  (`workbench.labels.language`), pooled over platforms (adjusted for platform), only when the
+  organisation posts in more than one language.
+
+A local hashtag matches exactly, ignoring case and accents: ``#LondonOnt`` never matches
+``#LondonOntario``. When every post (or none) carries one, no row is produced and
+`HashtagSummary.statement` says so in one line and proposes an experiment
+(`HashtagSummary.experiment`, ready for ``workbench experiment new``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.labels.language import caption_languages
+from workbench.labels.rules import local_hashtags, parse_hashtags
+from workbench.params import setting
+from workbench.stats.frequency import (
+    FrequencyResult,
+    frequency_knot,
+    posting_frequency,
+    weekly_post_counts,
+)
+from workbench.stats.hypotheses import (
+    HypothesisResult,
+    _compare,
+    _permutations,
+    rolling_window,
+)
+from workbench.stats.outcomes import audience_at_publish, prepare_posts
+from workbench.stats.top_posts import TopPosts, fair_top_posts
+
+HASHTAG_ID = "hashtags_local"
+HASHTAG_INTERACTIONS_ID = "hashtags_local:interactions"
+REACH_OUTCOME = "reach_per_follower"
+EXPERIMENT_WEEKS = 8
+REFERENCE_FORMAT = "photo"
+PLATFORM_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn",
+                  "tiktok": "TikTok", "all": "all platforms"}
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "bilingual": "bilingual (French and English)"}
+
+
+def _param(params: Mapping[str, Any] | None, key: str) -> Any:
+    """A run setting, defaulting to params/monthly.yaml (the one source of defaults)."""
+    return setting(params, key)
+
+
+def local_hashtag_flags(posts: pd.DataFrame, local: Sequence[str]) -> pd.Series:
+    """True for posts carrying at least one of the ``local`` hashtags (exact, any case).
+
+    Tags come from the ``hashtags`` list column and from the caption (`parse_hashtags`).
+    """
+    listed = posts["hashtags"] if "hashtags" in posts.columns else pd.Series(
+        None, index=posts.index, dtype="object")
+    captions = posts["caption"] if "caption" in posts.columns else pd.Series(
+        None, index=posts.index, dtype="object")
+    out = []
+    for tags, caption in zip(listed, captions, strict=True):
+        found = [str(t) if str(t).startswith("#") else f"#{t}"
+                 for t in (tags if isinstance(tags, (list, tuple, np.ndarray)) else [])]
+        found += parse_hashtags(caption if isinstance(caption, str) else None)
+        out.append(bool(local_hashtags(found, local)))
+    return pd.Series(out, index=posts.index, dtype="boolean")
+
+
+def _ratio_text(estimate: float) -> str:
+    if not np.isfinite(estimate):
+        return "an unknown multiple of"
+    if 0.95 <= estimate < 1.05:
+        return "about the same"
+    return f"{estimate:.2f}×"
+
+
+def sentence(result: HypothesisResult) -> str:
+    """Leadership wording of a strategy row, with its confidence label."""
+    platform_name = PLATFORM_NAMES.get(result.platform, result.platform)
+    where = "" if result.platform == "all" else f" on {platform_name}"
+    if result.id == HASHTAG_ID:
+        subject, what, other = ("Posts with the local hashtags", "reach per follower",
+                                "posts without them")
+    elif result.id == HASHTAG_INTERACTIONS_ID:
+        subject, what, other = ("Posts with the local hashtags",
+                                "interactions per person reached", "posts without them")
+    elif result.id.startswith("format:"):
+        name = result.id.split(":", 1)[1]
+        subject = f"{name.capitalize()} posts"
+        found = [w for w in result.warnings if w.startswith("compared with ")]
+        reference = found[0].removeprefix("compared with ").split(" posts")[0] if found else ""
+        what, other = "interactions per person reached", f"{reference or 'reference'} posts"
+    elif result.id.startswith("language:"):
+        name = result.id.split(":", 1)[1]
+        subject = f"Posts in {LANGUAGE_NAMES.get(name, name)}"
+        what, other = "interactions per person reached", "posts in English"
+    else:
+        subject, what, other = result.id, "the outcome", "other posts"
+    n1, n0 = result.n_group.get("with", 0), result.n_group.get("without", 0)
+    if result.method == "insufficient":
+        return (f"{subject}{where}: too few posts to compare ({n1} vs {n0}); "
+                f"{result.confidence}.")
+    interval = (f"95 % interval {result.ci_low:.2f}–{result.ci_high:.2f}"
+                if np.isfinite(result.ci_low) else "no interval")
+    if np.isfinite(result.estimate) and 0.95 <= result.estimate < 1.05:
+        got = f"about the same {what} as {other}"
+    else:
+        got = f"{_ratio_text(result.estimate)} the {what} of {other}"
+    return (f"{subject}{where} got {got} "
+            f"({interval}; {n1} vs {n0} posts, {result.window}; adjusted for "
+            f"{', '.join(result.covariates) or 'nothing (too few posts)'}); "
+            f"{result.confidence}.")
+
+
+@dataclass(frozen=True)
+class HashtagSummary:
+    """How the local hashtags were used and whether a comparison was possible.
+
+    Attributes:
+        tags: The organisation's local hashtags (org.yaml ``local_hashtags``).
+        n_posts: Analysable posts in the window.
+        n_with: Posts carrying at least one of them.
+        comparable: True when both groups exist (the rows were run).
+        statement: One line for the leadership page when no comparison is possible.
+        experiment: Spec of the experiment that would settle it (None when comparable).
+        command: The ``workbench experiment new`` command line for that spec.
+    """
+
+    tags: list[str]
+    n_posts: int
+    n_with: int
+    comparable: bool
+    statement: str | None = None
+    experiment: dict[str, Any] | None = None
+    command: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict."""
+        return {"tags": list(self.tags), "n_posts": self.n_posts, "n_with": self.n_with,
+                "comparable": self.comparable, "statement": self.statement,
+                "experiment": self.experiment, "command": self.command}
+
+
+def hashtag_experiment(month: str, platforms: Sequence[str], posts_per_week: int,
+                       seed: int = 0) -> tuple[dict[str, Any], str]:
+    """Spec and command of an 8-week experiment dropping the local hashtags from half the posts.
+
+    Starts the first Monday after ``month``; arms ``tags`` (with) and ``notags`` (without);
+    ``posts_per_week`` is rounded down to an even number (at least 2) so each week is balanced.
+    """
+    first_of_next = (pd.Period(month, freq="M") + 1).to_timestamp().date()
+    start = first_of_next + timedelta(days=(7 - first_of_next.weekday()) % 7)
+    per_week = max(2, int(posts_per_week) // 2 * 2)
+    spec = {"name": f"local-hashtags-{start:%Y%m}", "hypothesis": "local_hashtag",
+            "arms": ["tags", "notags"], "platforms": list(platforms),
+            "start": start.isoformat(), "weeks": EXPERIMENT_WEEKS,
+            "posts_per_week": per_week, "seed": int(seed)}
+    command = (f"workbench experiment new {spec['name']} --hypothesis local_hashtag "
+               f"--arms tags,notags --platforms {','.join(platforms)} --start {spec['start']} "
+               f"--weeks {EXPERIMENT_WEEKS} --posts-per-week {per_week}")
+    return spec, command
+
+
+@dataclass(frozen=True)
+class StrategyResults:
+    """Everything issue 15 adds to the month's results.
+
+    Attributes:
+        month: Report month.
+        window: ``YYYY-MM..YYYY-MM`` of the comparisons.
+        rows: Hypothesis rows (DESIGN.md fields) to add to the month's family; ``p_adjusted``
+            equals ``p_value`` until the lead adjusts the whole family.
+        hashtags: How the local hashtags were used (and the experiment when no comparison).
+        languages: Posts per detected caption language in the window (``unknown`` = NA).
+        frequency: One posting-frequency answer per platform.
+        top_posts: The month's posts ranked fairly.
+        notes: Plain-language remarks.
+    """
+
+    month: str
+    window: str
+    rows: list[HypothesisResult]
+    hashtags: HashtagSummary
+    languages: dict[str, int]
+    frequency: list[FrequencyResult]
+    top_posts: TopPosts
+    notes: list[str] = field(default_factory=list)
+
+    def rows_frame(self) -> pd.DataFrame:
+        """The rows with exactly the DESIGN.md fields (+ ``warnings``)."""
+        from workbench.stats.hypotheses import HypothesisTable
+
+        return HypothesisTable(self.rows).to_frame()
+
+    def sentences(self) -> list[str]:
+        """Leadership lines: hashtags, formats, language, frequency, fair top posts."""
+        lines = []
+        if self.hashtags.statement:
+            lines.append(self.hashtags.statement)
+        lines.extend(sentence(r) for r in self.rows)
+        lines.extend(f.sentence() for f in self.frequency)
+        lines.extend(self.top_posts.sentences())
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-safe dict for results.json (``hypotheses`` rows keep the DESIGN.md fields)."""
+        records = []
+        for row in self.rows:
+            record = row.to_record()
+            record["sentence"] = sentence(row)
+            records.append(record)
+        return {
+            "month": self.month, "window": self.window, "hypotheses": records,
+            "hashtags": self.hashtags.to_dict(), "languages": dict(self.languages),
+            "frequency": [f.to_dict() for f in self.frequency],
+            "top_posts": self.top_posts.to_dict(), "notes": list(self.notes),
+            "sentences": self.sentences(),
+        }
+
+
+def _with_audience(data: pd.DataFrame, daily: pd.DataFrame | None) -> pd.DataFrame:
+    audience, source, _ = audience_at_publish(data, daily)
+    return data.assign(audience=audience, audience_source=source)
+
+
+def _hashtag_rows(data, flags, *, window, params, permutations) -> list[HypothesisResult]:
+    reach = data.assign(y=data["exposure"].round(), exposure=data["audience"])
+    primary = _compare(reach, flags, hid=HASHTAG_ID, platform="all", window=window,
+                       params=params, permutations=permutations)
+    secondary = _compare(data, flags, hid=HASHTAG_INTERACTIONS_ID, platform="all",
+                         window=window, params=params, permutations=permutations)
+    rows = [replace(primary, outcome=REACH_OUTCOME,
+                    per_platform=tuple(replace(r, outcome=REACH_OUTCOME)
+                                       for r in primary.per_platform)), secondary]
+    out = []
+    for row in rows:
+        out.append(row)
+        out.extend(row.per_platform)
+    return out
+
+
+def format_reference(formats: pd.Series, min_posts: int) -> str | None:
+    """Photo when the platform has at least ``min_posts`` photos, else its most common format."""
+    counts = formats.astype("string").value_counts()
+    if counts.get(REFERENCE_FORMAT, 0) >= min_posts:
+        return REFERENCE_FORMAT
+    return str(counts.index[0]) if len(counts) else None
+
+
+def _format_rows(data, *, window, params, permutations) -> list[HypothesisResult]:
+    min_group = int(_param(params, "min_posts_per_group"))
+    rows = []
+    for platform in sorted(set(data["platform"].dropna())):
+        sub = data.loc[(data["platform"] == platform).fillna(False).to_numpy()]
+        formats = sub["fmt"].astype("string")
+        reference = format_reference(formats, min_group)
+        if reference is None:
+            continue
+        for name in sorted(set(formats) - {reference, "other"}):
+            pair = sub.loc[formats.isin([name, reference]).to_numpy()].reset_index(drop=True)
+            # The permutation test stratifies by platform × format group; the format is the
+            # comparison here, so one stratum (otherwise static vs video would never mix).
+            pair = pair.assign(fmt_group="all")
+            flags = (pair["fmt"] == name).astype("boolean")
+            result = _compare(pair, flags, hid=f"format:{name}", platform=platform,
+                              window=window, params=params, exclude=("format",),
+                              permutations=permutations, interaction=False)
+            rows.append(replace(result, warnings=[f"compared with {reference} posts on "
+                                                  f"{PLATFORM_NAMES.get(platform, platform)}",
+                                                  *result.warnings]))
+    return rows
+
+
+def _language_rows(data, languages, *, window, params, permutations) -> list[HypothesisResult]:
+    min_group = int(_param(params, "min_posts_per_group"))
+    counts = languages.value_counts()
+    if counts.get("en", 0) < min_group:
+        return []
+    rows = []
+    for name in ("fr", "bilingual"):
+        if counts.get(name, 0) == 0:
+            continue
+        keep = languages.isin(["en", name]).fillna(False).to_numpy()
+        pair = data.loc[keep].reset_index(drop=True)
+        flags = (languages[keep].reset_index(drop=True) == name).astype("boolean")
+        result = _compare(pair, flags, hid=f"language:{name}", platform="all", window=window,
+                          params=params, permutations=permutations)
+        rows.append(result)
+        rows.extend(result.per_platform)
+    return rows
+
+
+def strategy_comparisons(
+    posts: pd.DataFrame,
+    labels: pd.DataFrame | None,
+    daily: pd.DataFrame | None,
+    params: Mapping[str, Any] | None,
+    month: str,
+    *,
+    permutations: int | None = None,
+    top_n: int = 5,
+) -> StrategyResults:
+    """Run the strategy comparisons of issue 15 for ``month``.
+
+    Args:
+        posts: Canonical ``posts`` table (``caption`` and ``hashtags`` used for the local
+            hashtags and the language).
+        labels: Canonical ``labels`` table (topic for the confounding checks), or None.
+        daily: Canonical ``daily`` table (followers at publish date), or None.
+        params: Organisation profile and monthly settings merged (``local_hashtags``,
+            ``window_months``, ``min_post_age_days``, ``min_posts_per_group``, ``seed``,
+            optional ``posting_frequency_knot``).
+        month: Report month ``YYYY-MM``.
+        permutations: Resamples of the permutation test (default params or 9,999).
+        top_n: Length of the overall fair top-posts list.
+
+    Returns:
+        StrategyResults; ``to_json()`` gives the results.json section.
+    """
+    window = rolling_window(month, int(_param(params, "window_months")))
+    min_age = float(_param(params, "min_post_age_days"))
+    tz = (params or {}).get("timezone")
+    prepared = prepare_posts(posts, labels, window=window, min_age_days=min_age, tz=tz)
+    window_label = prepared.window_label
+    data = _with_audience(prepared.data, daily)
+    perms = _permutations(params, permutations)
+    notes = list(prepared.notes)
+    rows: list[HypothesisResult] = []
+
+    # 1. Local hashtags.
+    tags = [str(t) for t in ((params or {}).get("local_hashtags") or [])]
+    flags = local_hashtag_flags(data, tags)
+    n_with = int(flags.sum())
+    n = len(data)
+    platforms = sorted(set(data["platform"].dropna()))
+    comparable = bool(tags) and 0 < n_with < n
+    statement = experiment = command = None
+    if not tags:
+        statement = ("no local hashtags are listed in the organisation profile: nothing to "
+                     "compare")
+    elif not comparable and n:
+        weekly = data.groupby(["platform", "iso_week"]).size().groupby("platform").median()
+        per_week = int(max(2, math.floor(float(weekly.min())))) if len(weekly) else 2
+        experiment, command = hashtag_experiment(month, platforms, per_week,
+                                                 seed=int(_param(params, "seed")) % 10_000)
+        statement = (f"all {n} posts used the local hashtags: no comparison is possible; "
+                     f"an experiment that drops them from a random half for "
+                     f"{EXPERIMENT_WEEKS} weeks would settle it"
+                     if n_with == n else
+                     f"none of the {n} posts used the local hashtags: no comparison is "
+                     f"possible; an experiment that adds them to a random half for "
+                     f"{EXPERIMENT_WEEKS} weeks would settle it")
+    if comparable:
+        rows.extend(_hashtag_rows(data, flags, window=window_label, params=params,
+                                  permutations=perms))
+
+    # 2. Formats, per platform.
+    rows.extend(_format_rows(data, window=window_label, params=params, permutations=perms))
+
+    # 4. Language.
+    languages = caption_languages(data["caption"] if "caption" in data.columns
+                                  else pd.Series(pd.NA, index=data.index))
+    language_counts = {str(k): int(v) for k, v in
+                       languages.fillna("unknown").value_counts().sort_index().items()}
+    if len({k for k in language_counts if k != "unknown"}) > 1:
+        rows.extend(_language_rows(data, languages, window=window_label, params=params,
+                                   permutations=perms))
+    else:
+        only = next((k for k in language_counts if k != "unknown"), None)
+        if only:
+            notes.append(f"every post with a recognisable language was in "
+                         f"{LANGUAGE_NAMES.get(only, only)}: no language comparison")
+
+    # 3. Posting frequency over the whole history up to the month.
+    history = prepare_posts(posts, labels, window=(_first_month(posts, tz, month), month),
+                            min_age_days=min_age, tz=tz)
+    history_data = _with_audience(history.data, daily)
+    counts = weekly_post_counts(posts, tz or _zone_of(history_data))
+    frequency = [posting_frequency(history_data, p, knot=frequency_knot(params, p),
+                                   window=history.window_label, week_posts=counts.get(p))
+                 for p in sorted(set(history_data["platform"].dropna()))]
+
+    # 5. Fair top posts.
+    top = fair_top_posts(data, month, n=top_n)
+
+    hashtags = HashtagSummary(tags=tags, n_posts=n, n_with=n_with, comparable=comparable,
+                              statement=statement, experiment=experiment, command=command)
+    return StrategyResults(month=str(month), window=window_label, rows=rows,
+                           hashtags=hashtags, languages=language_counts,
+                           frequency=frequency, top_posts=top, notes=notes)
+
+
+def _zone_of(data: pd.DataFrame) -> str | None:
+    local = data["published_local"] if "published_local" in data.columns else None
+    if local is None or not isinstance(local.dtype, pd.DatetimeTZDtype):
+        return None
+    return str(local.dt.tz)
+
+
+def _first_month(posts: pd.DataFrame, tz: str | None, month: str) -> str:
+    utc = pd.to_datetime(posts["published_at_utc"], utc=True)
+    first = utc.min()
+    if pd.isna(first):
+        return month
+    local = first.tz_convert(tz) if tz else first
+    value = local.strftime("%Y-%m")
+    return min(value, month)
+
+
+__all__ = ["HashtagSummary", "StrategyResults", "hashtag_experiment", "local_hashtag_flags",
+           "sentence", "strategy_comparisons"]
