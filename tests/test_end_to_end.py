@@ -231,3 +231,26 @@ def test_who_we_reach_finds_the_planted_drift(report, sample):
     shown = json.dumps([c.outputs for c in notebook.cells if c.cell_type == "code"])
     assert "Online hours are not proof of a better time to post" in shown
 
+
+
+def test_strategy_questions_in_the_family_and_on_the_page(report):
+    """Issue 15: the strategy rows sit in results.json ``hypotheses`` (adjusted with the
+    family: checked above), the hashtag line and the fair top posts are on the leadership
+    page, one best post per platform."""
+    results = json.loads((report["dir"] / "results.json").read_text(encoding="utf-8"))
+    strategy = results["strategy"]
+    ids = [h["id"] for h in results["hypotheses"]]
+    formats = [h for h in results["hypotheses"] if h["id"].startswith("format:")]
+    assert formats and all(h["sentence"].endswith(f"{h['confidence']}.") for h in formats)
+    # after the content rows, before the three posting-time rows
+    rows = len(strategy["hypotheses"])
+    assert [h["id"] for h in strategy["hypotheses"]] == ids[len(ids) - 3 - rows:len(ids) - 3]
+    html = (report["dir"] / "report.html").read_text(encoding="utf-8")
+    hashtags = strategy["hashtags"]
+    if not hashtags["comparable"] and hashtags["n_with"] == hashtags["n_posts"]:
+        assert (f"all {hashtags['n_posts']} posts used the local hashtags: no comparison is "
+                "possible; an experiment that drops them from a random half for 8 weeks would "
+                "settle it") in html
+    best = strategy["top_posts"]["best_by_platform"]
+    assert sorted(b["platform"] for b in best) == sorted({b["platform"] for b in best})
+    assert html.count("× its usual") == len(best) >= 3

@@ -113,6 +113,9 @@ class MonthResults:
         decisions: Last month's logged decisions and what happened.
         audience: Who we reach (``workbench.audience.AudienceResults``), None when not computed.
         audience_trend: Each audience goal's share at every snapshot (trend charts).
+        strategy: The strategy's other questions (``workbench.stats.strategy``): hashtags,
+            formats, language (rows adjusted in the month's family), posting frequency and
+            the top posts ranked fairly; None when not computed.
     """
 
     month: str
@@ -133,6 +136,7 @@ class MonthResults:
     decisions: pd.DataFrame
     audience: Any = None
     audience_trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    strategy: Any = None
 
     def top_posts_records(self, n: int = 3) -> list[dict[str, Any]]:
         """The top ``n`` posts as results.json rows (public post data only)."""
@@ -172,4 +176,5 @@ class MonthResults:
             "experiments": self.experiments,
             "decisions": self.decisions,
             "audience": self.audience.to_json() if self.audience is not None else None,
+            "strategy": self.strategy.to_json() if self.strategy is not None else None,
         })
