@@ -248,3 +248,54 @@ def test_params_layering(tmp_path, sample_params_dir):
     assert params["alpha"] == 0.01
     assert params["window_months"] == 4
     assert params["month"] == "2024-03" and isinstance(params["month"], str)
+
+
+def test_who_we_reach_finds_the_planted_drift(report, sample):
+    """results.json ``audience`` holds the goals of the sample's org.yaml; the TikTok 18-34
+    share rises as planted (truth.json ``audience``) and report.html shows the section."""
+    results = json.loads((report["dir"] / "results.json").read_text(encoding="utf-8"))
+    platforms = results["audience"]["platforms"]
+    assert {"facebook", "instagram", "tiktok"} <= set(platforms)
+    for platform in platforms.values():
+        assert platform["composition"] and platform["status"] in ("met", "not met", "unknown")
+    drift = sample["truth"]["audience"]["drift"]
+    (young,) = platforms["tiktok"]["goals"]
+    assert young["id"] == "age_18_34" and young["direction"] == "increase"
+    planted = drift["by_month"]
+    assert young["value"] == pytest.approx(planted["2025-07"], abs=0.003)
+    rise = young["over_window"]  # against the first snapshot of the sample (2025-01)
+    assert rise["change"] == pytest.approx(planted["2025-07"] - planted["2025-01"], abs=0.004)
+    assert rise["change"] > 0 and rise["real"] and young["status"] == "met"
+    women = platforms["facebook"]["goals"][0]
+    assert women["value"] == pytest.approx(
+        sample["truth"]["audience"]["composition"]["facebook"]["women"], abs=0.01)
+    html = (report["dir"] / "report.html").read_text(encoding="utf-8")
+    assert "Who we reach" in html
+    assert "aged 18-34 (goal: rising): met, up from" in html
+    notebook = nbformat.read(report["dir"] / "04_posting_times.ipynb", as_version=4)
+    shown = json.dumps([c.outputs for c in notebook.cells if c.cell_type == "code"])
+    assert "Online hours are not proof of a better time to post" in shown
+
+
+
+def test_strategy_questions_in_the_family_and_on_the_page(report):
+    """Issue 15: the strategy rows sit in results.json ``hypotheses`` (adjusted with the
+    family: checked above), the hashtag line and the fair top posts are on the leadership
+    page, one best post per platform."""
+    results = json.loads((report["dir"] / "results.json").read_text(encoding="utf-8"))
+    strategy = results["strategy"]
+    ids = [h["id"] for h in results["hypotheses"]]
+    formats = [h for h in results["hypotheses"] if h["id"].startswith("format:")]
+    assert formats and all(h["sentence"].endswith(f"{h['confidence']}.") for h in formats)
+    # after the content rows, before the three posting-time rows
+    rows = len(strategy["hypotheses"])
+    assert [h["id"] for h in strategy["hypotheses"]] == ids[len(ids) - 3 - rows:len(ids) - 3]
+    html = (report["dir"] / "report.html").read_text(encoding="utf-8")
+    hashtags = strategy["hashtags"]
+    if not hashtags["comparable"] and hashtags["n_with"] == hashtags["n_posts"]:
+        assert (f"all {hashtags['n_posts']} posts used the local hashtags: no comparison is "
+                "possible; an experiment that drops them from a random half for 8 weeks would "
+                "settle it") in html
+    best = strategy["top_posts"]["best_by_platform"]
+    assert sorted(b["platform"] for b in best) == sorted({b["platform"] for b in best})
+    assert html.count("× its usual") == len(best) >= 3

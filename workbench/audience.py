@@ -471,3 +471,34 @@ def online_hours_beside(result: PlatformAudience, curve: pd.DataFrame | None) ->
     if curve is None:
         return hours
     return hours.merge(curve, on="hour", how="left")
+
+
+def goal_trend(audience: pd.DataFrame, params: Mapping[str, Any], *,
+               month: str | None = None) -> pd.DataFrame:
+    """Each goal's value at every snapshot up to the month (the trend charts' data).
+
+    Args:
+        audience: The canonical ``audience`` table (not modified).
+        params: Run parameters; ``audience_goals`` is read.
+        month: The report month ``YYYY-MM`` (later snapshots left out, as in
+            :func:`analyse_audience`); None: all.
+
+    Returns:
+        ``platform``, ``goal``, ``label``, ``as_of`` (date), ``value`` (share 0-1), one row
+        per goal and snapshot where the goal's breakdown is present; oldest first.
+    """
+    goals, _ = parse_goals(params)
+    until = None
+    if month is not None:
+        until = (pd.Period(month, freq="M").end_time.normalize()
+                 + pd.Timedelta(days=GRACE_DAYS))
+    rows = []
+    for goal in goals:
+        _, snaps = snapshots(audience, goal.platform, until=until)
+        for day, part in snaps:
+            value, _, _ = goal_value(part, goal)
+            if value is not None:
+                rows.append({"platform": goal.platform, "goal": goal.id, "label": goal.label,
+                             "as_of": day, "value": value})
+    columns = ["platform", "goal", "label", "as_of", "value"]
+    return pd.DataFrame(rows, columns=columns)

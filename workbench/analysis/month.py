@@ -166,12 +166,13 @@ def posting_time_platforms(ctx: MonthContext) -> list[str]:
     return [p for p in configured if p in present and p in TIMED_PLATFORMS]
 
 
-def hypotheses_and_times(ctx: MonthContext) -> tuple[Hypotheses, PostingTimes]:
+def hypotheses_and_times(ctx: MonthContext, extra_rows=()) -> tuple[Hypotheses, PostingTimes]:
     """The month's family: content comparisons and the posting-time test, adjusted once.
 
     ``run_hypotheses`` adjusts the whole family (BH at ``fdr_q``; Holm for the ids in
-    ``registered_hypotheses``), the posting-time tests included; each platform's posting
-    times are then judged with their adjusted p.
+    ``registered_hypotheses``), the posting-time tests and ``extra_rows`` (the strategy
+    comparisons, appended after the content rows) included; each platform's posting times are
+    then judged with their adjusted p.
     """
     from workbench.stats.confidence import confidence_label, label_levels
     from workbench.stats.hypotheses import run_hypotheses
@@ -181,7 +182,8 @@ def hypotheses_and_times(ctx: MonthContext) -> tuple[Hypotheses, PostingTimes]:
                                           month=ctx.month, platform=p)
                  for p in posting_time_platforms(ctx)}
     table = run_hypotheses(ctx.posts, ctx.labels, ctx.params, ctx.month, ctx.tables.get("daily"),
-                           extra_tests={p: r.p_value for p, r in raw_times.items()})
+                           extra_tests={p: r.p_value for p, r in raw_times.items()},
+                           extra_results=list(extra_rows))
     strong_at, suggestive_at = label_levels(ctx.params)
     levels = {"strong_at": strong_at, "suggestive_at": suggestive_at}
     by_platform, time_records = {}, []
@@ -194,6 +196,7 @@ def hypotheses_and_times(ctx: MonthContext) -> tuple[Hypotheses, PostingTimes]:
                                                 str(record.get("method")), **levels)
         time_records.append(record)
     content = table.to_records(details=True)
+    _word_strategy_records(content, table.results, len(extra_rows))
     hypotheses = Hypotheses(table=table, records=[*content, *time_records],
                             warnings=W.hypothesis_warning_lines(table.to_frame().to_dict("records")))
     best = {p: r.best_slot for p, r in by_platform.items() if r.best_slot}
@@ -277,7 +280,8 @@ def findings(kpi_rows: list[dict], hypothesis_rows: list[dict], posting: dict[st
     for row in ranked:
         if row.get("confidence") in ("strong", "suggestive") and len(out) < 3:
             out.append({"kind": "hypothesis", "id": row.get("id"), "platform": row.get("platform"),
-                        "text": plain_finding(row), "confidence": row.get("confidence")})
+                        "text": row.get("sentence") or plain_finding(row),
+                        "confidence": row.get("confidence")})
     rest = [h for h in tested if h.get("confidence") == "inconclusive"]
     if rest:
         out.append({"kind": "hypothesis_summary", "confidence": "inconclusive",
@@ -374,6 +378,60 @@ def with_website_kpis(kpi_results: Kpis, site) -> Kpis:
     return replace(kpi_results, table=table)
 
 
+# --------------------------------------------------------------------------- who we reach
+def audience(ctx: MonthContext) -> tuple[Any, pd.DataFrame]:
+    """The "Who we reach" results and the goal shares over time (issue 13)."""
+    from workbench.audience import analyse_audience, goal_trend
+    from workbench.schema import empty_table
+
+    table = ctx.tables.get("audience")
+    if table is None:
+        table = empty_table("audience")
+    results = analyse_audience(table, ctx.params, month=ctx.month, daily=ctx.tables.get("daily"))
+    return results, goal_trend(table, ctx.params, month=ctx.month)
+
+
+# --------------------------------------------------------------------------- strategy
+def strategy_raw(ctx: MonthContext):
+    """The strategy comparisons of issue 15 before the family's adjustment (StrategyResults)."""
+    from workbench.stats.strategy import strategy_comparisons
+
+    return strategy_comparisons(ctx.posts, ctx.labels, ctx.tables.get("daily"), ctx.params,
+                                ctx.month)
+
+
+def _word_strategy_records(records: list[dict[str, Any]], results, count: int) -> None:
+    """Give the strategy rows (the last ``count``) their own sentence and adjusted confidence.
+
+    Formats are compared with photos, not with "other posts" as the content rows are.
+    """
+    if not count:
+        return
+    from workbench.stats.strategy import sentence
+
+    for record, result in zip(records[-count:], results[-count:], strict=True):
+        record["sentence"] = sentence(result)
+
+
+def strategy_adjusted(raw, hypotheses: Hypotheses, posts: pd.DataFrame):
+    """The strategy results with their rows as adjusted in the month's family.
+
+    The fair top posts get their captions (the leadership cards).
+    """
+    from dataclasses import replace
+
+    count = len(raw.rows)
+    rows = list(hypotheses.table.results[-count:]) if count else []
+    top = raw.top_posts
+    captions = posts[["platform", "post_id", "caption"]].astype(
+        {"post_id": "string"}).drop_duplicates(["platform", "post_id"])
+    best = top.best_by_platform
+    if len(best):
+        best = best.astype({"post_id": "string"}).merge(captions, on=["platform", "post_id"],
+                                                        how="left")
+    return replace(raw, rows=rows, top_posts=replace(top, best_by_platform=best))
+
+
 # --------------------------------------------------------------------------- the month
 def compute_month(ctx: MonthContext) -> MonthResults:
     """Compute the month's analysis (no cache; see :func:`analyse_month`)."""
@@ -382,12 +440,15 @@ def compute_month(ctx: MonthContext) -> MonthResults:
     prepared = window_posts(ctx)
     site = website(ctx)
     kpi_results = with_website_kpis(kpis(ctx), site)
-    hypotheses, posting = hypotheses_and_times(ctx)
+    raw_strategy = strategy_raw(ctx)
+    hypotheses, posting = hypotheses_and_times(ctx, raw_strategy.rows)
+    strategy = strategy_adjusted(raw_strategy, hypotheses, ctx.posts)
     ranking = rank_topics(ctx.posts, ctx.labels, params=ctx.params, month=ctx.month)
     topic_json = jsonable(ranking.to_json())
     kpi_rows = jsonable(kpi_results.table)
     status = experiments(ctx)
     plan = topic_json.get("plan") or topic_json.get("plan_text") or []
+    who_we_reach, who_we_reach_trend = audience(ctx)
     return MonthResults(
         month=ctx.month,
         window=ctx.period.window_label(ctx.window_months),
@@ -407,6 +468,9 @@ def compute_month(ctx: MonthContext) -> MonthResults:
         experiments=status,
         decisions=decisions(ctx),
         website=site,
+        audience=who_we_reach,
+        audience_trend=who_we_reach_trend,
+        strategy=strategy,
     )
 
 

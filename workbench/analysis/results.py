@@ -119,6 +119,11 @@ class MonthResults:
         decisions: Last month's logged decisions and what happened.
         website: Social referrals, the blog, UTM check, grant panel and services
             (:class:`workbench.website.results.WebsiteResults`; None when not computed).
+        audience: Who we reach (``workbench.audience.AudienceResults``), None when not computed.
+        audience_trend: Each audience goal's share at every snapshot (trend charts).
+        strategy: The strategy's other questions (``workbench.stats.strategy``): hashtags,
+            formats, language (rows adjusted in the month's family), posting frequency and
+            the top posts ranked fairly; None when not computed.
     """
 
     month: str
@@ -138,6 +143,9 @@ class MonthResults:
     experiments: pd.DataFrame
     decisions: pd.DataFrame
     website: Any = None
+    audience: Any = None
+    audience_trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    strategy: Any = None
 
     def top_posts_records(self, n: int = 3) -> list[dict[str, Any]]:
         """The top ``n`` posts as results.json rows (public post data only)."""
@@ -178,6 +186,8 @@ class MonthResults:
             "experiments": self.experiments,
             "decisions": self.decisions,
             **self.website_json(),
+            "audience": self.audience.to_json() if self.audience is not None else None,
+            "strategy": self.strategy.to_json() if self.strategy is not None else None,
         })
 
     def website_warnings(self) -> list[str]:

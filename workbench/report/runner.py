@@ -44,6 +44,7 @@ NOTEBOOKS = (
     "03_content_hypotheses.ipynb",
     "04_posting_times.ipynb",
     "05_next_month.ipynb",
+    "07_audience.ipynb",
     "06_leadership_summary.ipynb",
 )
 LEADERSHIP_NOTEBOOK = NOTEBOOKS[-1]

@@ -1128,6 +1128,7 @@ def run_hypotheses(
     month: str,
     daily: pd.DataFrame | None = None,
     extra_tests: Mapping[str, float | None] | None = None,
+    extra_results: Sequence[HypothesisResult] = (),
 ) -> HypothesisTable:
     """Run the month's family of content hypotheses over the rolling window.
 
@@ -1146,6 +1147,9 @@ def run_hypotheses(
         extra_tests: The family's other p-values by key (the posting-time test per
             platform, id ``posting_time``), adjusted together with the comparisons so the
             month's family is adjusted exactly once; see ``HypothesisTable.extra_adjusted``.
+        extra_results: Further comparison rows of the month's family (the strategy rows of
+            `workbench.stats.strategy`: hashtags, formats, language), appended after the
+            content rows and adjusted with them.
 
     Returns:
         HypothesisTable (``to_frame()`` has exactly the DESIGN.md fields + ``warnings``).
@@ -1166,6 +1170,7 @@ def run_hypotheses(
         results.append(topic_result)
         results.extend(topic_result.per_platform)
     results = [_with_new_posts(r, prepared, str(month)) for r in results]
+    results.extend(extra_results)
     extra = dict(extra_tests or {})
     adjusted, extra_adjusted = adjust_results(
         results, params, [("posting_time", p) for p in extra.values()])
