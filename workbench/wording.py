@@ -61,6 +61,9 @@ def _services(params: Mapping[str, Any] | None) -> Mapping[str, Any]:
 def kpi_label(kpi: str, params: Mapping[str, Any] | None = None) -> str:
     """A KPI's name for people; the organisation's service KPIs are named in its org.yaml."""
     own = (_services(params).get(kpi) or {}).get("label")
+    if not own and kpi.startswith("visits_from_"):  # visits_from_<platform> (website KPIs)
+        own = "Visits from " + PLATFORM_LABELS.get(kpi[len("visits_from_"):],
+                                                   kpi[len("visits_from_"):])
     return str(own or KPI_LABELS.get(kpi) or kpi.replace("_", " ").capitalize())
 
 

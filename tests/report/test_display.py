@@ -54,3 +54,13 @@ def test_formatting():
     assert fmt_number(1234.0, "cost", "$") == "$1,234" and fmt_number(1234.0, "cost") == "1,234"
     assert fmt_change(float("nan")) == "–"
     assert excerpt("a\n b  c" + "x" * 200, 10).endswith("…")
+
+
+def test_kpi_labels_name_platforms_and_services_in_words():
+    from workbench.wording import kpi_label
+
+    assert kpi_label("visits_from_facebook") == "Visits from Facebook"
+    assert kpi_label("visits_from_tiktok") == "Visits from TikTok"
+    params = {"services": {"kpis": {"interpreting_hours": {"label": "Interpreting hours"}}}}
+    assert kpi_label("interpreting_hours", params) == "Interpreting hours"
+    assert kpi_label("interpreting_hours") == "Interpreting hours"  # from the id, readable
