@@ -30,6 +30,8 @@ def test_too_small_family_is_not_pooled():
     pooled = pool_log_ratios([1.5, 0.8], [0.2, 0.2])
     assert pooled["estimate_pooled"].isna().all()
     assert family_of("topic:housing") == "topic" and family_of("human_centred") == "label"
+    assert family_of("format:reel") == family_of("language:fr") == "strategy"
+    assert family_of("hashtags_local:interactions") == "strategy"
 
 
 def test_selected_findings_cover_the_planted_effects():

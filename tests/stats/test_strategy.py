@@ -124,3 +124,20 @@ def test_inputs_not_modified(sample):
     strategy_comparisons(posts, None, None, PARAMS, "2025-06")
     pd.testing.assert_frame_equal(posts, before)
     assert np.isfinite(before["interactions"].astype("float64")).all()
+
+
+def test_leadership_sentence_prints_the_pooled_numbers_when_pooled():
+    from dataclasses import replace as _replace
+
+    from workbench.stats.hypotheses import HypothesisResult
+    from workbench.stats.strategy import sentence
+
+    raw = HypothesisResult(id="format:reel", platform="instagram", window="2025-01..2025-06",
+                           outcome="interactions", estimate=2.4, ci_low=1.3, ci_high=4.4,
+                           p_value=0.01, p_adjusted=0.05, n=60,
+                           n_group={"with": 12, "without": 48}, method="negbin", mde=1.8,
+                           underpowered=False, confidence="suggestive", covariates=["month"])
+    assert "2.4" in sentence(raw) and "pooled" not in sentence(raw)
+    pooled = _replace(raw, estimate_pooled=1.6, ci_low_pooled=1.1, ci_high_pooled=2.9)
+    text = sentence(pooled)
+    assert "1.6" in text and "1.10–2.90" in text and "pooled across" in text

@@ -1051,14 +1051,15 @@ def _with_new_posts(result: HypothesisResult, prepared: PreparedPosts,
 def pool_findings(results: Sequence[HypothesisResult]) -> list[HypothesisResult]:
     """Fill the selection-honest ``estimate_pooled`` and interval of every result.
 
-    Families: the label comparisons (human_centred, brand_colours; pooled and per platform)
-    and the topic comparisons, each pooled separately (:mod:`workbench.stats.pooling`).
+    Families: the label comparisons (human_centred, brand_colours; pooled and per platform),
+    the topic comparisons and the strategy comparisons (formats, languages, local hashtags),
+    each pooled separately (:mod:`workbench.stats.pooling`).
     Results without an interval keep NaN.
     """
-    from workbench.stats.pooling import family_of, pool_log_ratios, se_from_interval
+    from workbench.stats.pooling import FAMILIES, family_of, pool_log_ratios, se_from_interval
 
     out = list(results)
-    for family in ("label", "topic"):
+    for family in FAMILIES:
         index = [i for i, r in enumerate(out) if family_of(r.id) == family]
         if not index:
             continue

@@ -135,9 +135,24 @@ def pool_log_ratios(
     return out
 
 
+#: Ids of the strategy comparisons (workbench.stats.strategy), pooled as their own family.
+STRATEGY_PREFIXES = ("format:", "language:", "hashtags_local")
+#: Every pooling family, in the order :func:`workbench.stats.hypotheses.pool_findings` pools.
+FAMILIES = ("label", "topic", "strategy")
+
+
 def family_of(hypothesis_id: str) -> str:
-    """The pooling family of a hypothesis id: ``topic`` for ``topic:<name>``, else ``label``."""
-    return "topic" if str(hypothesis_id).startswith("topic:") else "label"
+    """The pooling family of a hypothesis id.
+
+    ``topic`` for ``topic:<name>``; ``strategy`` for the formats, languages and local hashtags;
+    ``label`` for the rest (human-centred, brand colours).
+    """
+    hypothesis_id = str(hypothesis_id)
+    if hypothesis_id.startswith("topic:"):
+        return "topic"
+    if hypothesis_id.startswith(STRATEGY_PREFIXES):
+        return "strategy"
+    return "label"
 
 
 #: Ranking and finding of a topic "agree" when on the same side of 1 and within this ratio.

@@ -124,12 +124,19 @@ def sentence(result: HypothesisResult) -> str:
     if result.method == "insufficient":
         return (f"{subject}{where}: too few posts to compare ({n1} vs {n0}); "
                 f"{result.confidence}.")
-    interval = (f"95 % interval {result.ci_low:.2f}–{result.ci_high:.2f}"
-                if np.isfinite(result.ci_low) else "no interval")
-    if np.isfinite(result.estimate) and 0.95 <= result.estimate < 1.05:
+    # The selection-honest (partially pooled) numbers when the month's family was pooled;
+    # the raw model output stays in the analyst notebook.
+    pooled = np.isfinite(getattr(result, "estimate_pooled", float("nan")))
+    estimate = result.estimate_pooled if pooled else result.estimate
+    low, high = ((result.ci_low_pooled, result.ci_high_pooled) if pooled
+                 else (result.ci_low, result.ci_high))
+    interval = (f"95 % interval {low:.2f}–{high:.2f}" if np.isfinite(low) else "no interval")
+    if pooled:
+        interval += ", pooled across the strategy comparisons"
+    if np.isfinite(estimate) and 0.95 <= estimate < 1.05:
         got = f"about the same {what} as {other}"
     else:
-        got = f"{_ratio_text(result.estimate)} the {what} of {other}"
+        got = f"{_ratio_text(estimate)} the {what} of {other}"
     return (f"{subject}{where} got {got} "
             f"({interval}; {n1} vs {n0} posts, {result.window}; adjusted for "
             f"{', '.join(result.covariates) or 'nothing (too few posts)'}); "
