@@ -61,3 +61,11 @@ def test_unknown_keys_are_warned(params_dir):
 def test_from_mapping_fills_nested_defaults():
     run = RunParams.from_mapping({"timezone": "UTC", "posting_times": {}})
     assert run.posting_time_platforms == tuple(run_defaults()["posting_times"]["platforms"])
+
+
+def test_the_packaged_defaults_mirror_params_monthly_yaml():
+    """An installed package (no project folder) reads the same defaults as the project."""
+    from workbench.params import PACKAGED_DEFAULTS_FILE, PROJECT_DEFAULTS_FILE
+
+    assert PACKAGED_DEFAULTS_FILE.read_bytes() == PROJECT_DEFAULTS_FILE.read_bytes(), (
+        "copy params/monthly.yaml to workbench/monthly_defaults.yaml")

@@ -19,7 +19,12 @@ import yaml
 from workbench.errors import ConfigError
 from workbench.month import Month
 
-DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "params" / "monthly.yaml"
+#: The project's run defaults; an installed package (no project folder) reads the copy it ships,
+#: ``workbench/monthly_defaults.yaml``, which a test keeps byte-identical to this file.
+PROJECT_DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "params" / "monthly.yaml"
+PACKAGED_DEFAULTS_FILE = Path(__file__).resolve().parent / "monthly_defaults.yaml"
+DEFAULTS_FILE = (PROJECT_DEFAULTS_FILE if PROJECT_DEFAULTS_FILE.is_file()
+                 else PACKAGED_DEFAULTS_FILE)
 
 #: Keys of the organisation profile (params/org.yaml) the workbench reads.
 ORG_KEYS = frozenset({
