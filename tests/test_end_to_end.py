@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -65,8 +66,15 @@ def test_every_post_has_labels(sample):
 @pytest.fixture(scope="module")
 def report(sample):
     reports = sample["base"] / "reports"
-    out = run_report("2025-07", sample["raw"], sample["processed"], reports,
-                     params_dir=sample["params_dir"])
+    # Relative folders, as `make report` passes them: the notebooks run side by side while
+    # papermill changes the working directory, so the runner must not depend on it.
+    before = os.getcwd()
+    os.chdir(sample["base"])
+    try:
+        out = run_report("2025-07", Path("raw"), Path("processed"), Path("reports"),
+                         params_dir=sample["params_dir"])
+    finally:
+        os.chdir(before)
     return {"dir": out, "reports": reports}
 
 

@@ -48,9 +48,9 @@ def execute_notebook(source: Path, output: Path, parameters: dict[str, Any]) -> 
     """Execute ``source`` into ``output`` with papermill (raises PapermillExecutionError)."""
     import papermill as pm
 
-    pm.execute_notebook(
-        str(source),
-        str(output),
+    pm.execute_notebook(  # absolute paths: papermill chdirs process-wide while it runs
+        str(Path(source).resolve()),
+        str(Path(output).resolve()),
         parameters=parameters,
         cwd=str(Path(source).parent),
         kernel_name="python3",

@@ -149,9 +149,14 @@ def run_report(
     from workbench.report.html import render_index_html, render_report_html
 
     started = time.monotonic()
-    raw_dir, processed_dir, reports_dir = Path(raw_dir), Path(processed_dir), Path(reports_dir)
-    params_dir = Path(params_dir) if params_dir else PROJECT_ROOT / "params"
-    notebooks_dir = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS_DIR
+    # Absolute paths only: papermill changes the process's working directory while each
+    # notebook runs, and the notebooks run side by side in threads, so a relative path
+    # (``make report`` passes ``reports/sample``) would point elsewhere mid-run.
+    raw_dir, processed_dir = Path(raw_dir).resolve(), Path(processed_dir).resolve()
+    reports_dir = Path(reports_dir).resolve()
+    params_dir = Path(params_dir).resolve() if params_dir else PROJECT_ROOT / "params"
+    params_file = Path(params_file).resolve() if params_file else None
+    notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else NOTEBOOKS_DIR
     params = load_params(params_dir, params_file, overrides)
     if month:
         params["month"] = str(Month.parse(month))
