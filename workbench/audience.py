@@ -31,11 +31,13 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.platforms import PLATFORM_LABELS
+
 #: Bases in the order a platform's composition is taken from (first present wins).
 BASE_ORDER = ("followers", "reached", "viewers", "visitors")
 DIRECTIONS = ("most", "at_least", "at_most", "increase", "decrease")
-PLATFORM_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn",
-                  "tiktok": "TikTok", "website": "the website", "meta": "Meta"}
+#: Platform names in a sentence: the registry's, plus the website and unsplit Meta files.
+PLATFORM_NAMES = {**PLATFORM_LABELS, "website": "the website", "meta": "Meta"}
 #: Normal quantile of the two-sided 95 % band used for "real" changes.
 Z = 1.96
 #: Days after the month's end within which a download still describes that month.

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.platforms import PLATFORM_LABELS
 from workbench.stats.nb import NBFit, fit_nb, merge_sparse_levels
 from workbench.stats.outcomes import AUDIENCE_FOLLOWERS
 
@@ -43,8 +44,6 @@ MIN_WEEKS_EACH_SIDE = 5
 PLAN_ADDS = "extra_post_adds"
 PLAN_TAKES = "extra_post_takes"
 PLAN_LITTLE = "extra_post_adds_less_than_average"
-PLATFORM_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn",
-                  "tiktok": "TikTok"}
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ class FrequencyResult:
 
     def sentence(self) -> str:
         """The plain-language answer for the leadership page."""
-        name = PLATFORM_NAMES.get(self.platform, self.platform)
+        name = PLATFORM_LABELS.get(self.platform, self.platform)
         if self.method != "negbin":
             return (f"{name}: too few weeks of posts ({self.n_weeks}) to tell whether posting "
                     "more often adds engagement.")

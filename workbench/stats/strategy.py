@@ -42,6 +42,7 @@ import pandas as pd
 from workbench.labels.language import caption_languages
 from workbench.labels.rules import local_hashtags, parse_hashtags
 from workbench.params import setting
+from workbench.platforms import PLATFORM_LABELS
 from workbench.stats.frequency import (
     FrequencyResult,
     frequency_knot,
@@ -62,8 +63,8 @@ HASHTAG_INTERACTIONS_ID = "hashtags_local:interactions"
 REACH_OUTCOME = "reach_per_follower"
 EXPERIMENT_WEEKS = 8
 REFERENCE_FORMAT = "photo"
-PLATFORM_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn",
-                  "tiktok": "TikTok", "all": "all platforms"}
+#: Platform names in a sentence (the registry's, "all platforms" mid-sentence).
+PLATFORM_NAMES = {**PLATFORM_LABELS, "all": "all platforms"}
 LANGUAGE_NAMES = {"en": "English", "fr": "French", "bilingual": "bilingual (French and English)"}
 
 

@@ -26,14 +26,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.platforms import PLATFORM_LABELS
 from workbench.stats.nb import fit_nb, merge_sparse_levels
 
 MIN_POSTS_MODEL = 15
 #: A month term only when every month of the window has at least this many posts.
 MIN_POSTS_PER_MONTH = 10
 DEFAULT_ALPHA = 1.0
-PLATFORM_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "linkedin": "LinkedIn",
-                  "tiktok": "TikTok"}
 EXPOSURE_WORDS = {"facebook": "people reached", "instagram": "people reached",
                   "linkedin": "impressions", "tiktok": "views"}
 COLUMNS = ("rank", "platform", "post_id", "permalink", "published_local", "format",
@@ -69,7 +68,7 @@ class TopPosts:
 
 def describe(row: dict[str, Any]) -> str:
     """The leadership wording of one scored post."""
-    platform = PLATFORM_NAMES.get(str(row["platform"]), str(row["platform"]))
+    platform = PLATFORM_LABELS.get(str(row["platform"]), str(row["platform"]))
     when = pd.Timestamp(row["published_local"]).strftime("%Y-%m-%d")
     words = EXPOSURE_WORDS.get(str(row["platform"]), "exposure")
     return (f"{platform} {row['format']} post of {when}: {row['times_usual']:.1f}× its usual "
