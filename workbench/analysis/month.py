@@ -128,6 +128,7 @@ def top_posts(posts: pd.DataFrame, n: int = 5) -> pd.DataFrame:
 def kpis(ctx: MonthContext) -> Kpis:
     """The KPI table with change intervals, twelve months of history and the decomposition."""
     from workbench.kpis import (
+        KpiValues,
         basis_posts,
         kpi_history,
         leadership_kpi_table,
@@ -138,12 +139,14 @@ def kpis(ctx: MonthContext) -> Kpis:
 
     # Post metrics on the age basis (every download of every post), intervals on the same
     # basis, noise bands for the page-level figures.
-    table = leadership_kpi_table(ctx.tables, ctx.month, ctx.params)
-    first = ctx.period.shift(-11)
-    history = kpi_history(ctx.tables, [str(m) for m in Month.range(first, ctx.period)],
-                          service_kpis(ctx.params))
     on_basis = basis_posts(ctx.posts, ctx.tables.get("post_snapshots"),
                            post_age_basis(ctx.params))
+    values = KpiValues(ctx.tables)  # the table, its bands and the trends share KPI-months
+    table = leadership_kpi_table(ctx.tables, ctx.month, ctx.params, on_basis=on_basis,
+                                 values=values)
+    first = ctx.period.shift(-11)
+    history = kpi_history(ctx.tables, [str(m) for m in Month.range(first, ctx.period)],
+                          service_kpis(ctx.params), values=values)
     frames, why = [], {}
     for platform in sorted(ctx.posts["platform"].dropna().unique()):
         decomposition = decompose_change(on_basis, platform, ctx.month)

@@ -29,6 +29,7 @@ import csv
 import io
 import re
 
+import numpy as np
 import pandas as pd
 
 from workbench import schema
@@ -456,20 +457,19 @@ def drop_nested_periods(ads: pd.DataFrame) -> pd.DataFrame:
     frame = ads.reset_index(drop=True)
     key = [c for c in ("level", "campaign", "ad_group", "item", "match_type")
            if c in frame.columns]
-    keep = pd.Series(True, index=frame.index)
+    keep = np.ones(len(frame), dtype=bool)
     groups = frame[key].astype("string").fillna("\x00")
-    for _, group in frame.groupby([groups[c] for c in key], sort=False):
-        periods = group[["period_start", "period_end"]].drop_duplicates()
-        if len(periods) < 2:
+    starts = frame["period_start"].to_numpy()
+    ends = frame["period_end"].to_numpy()
+    for positions in frame.groupby([groups[c] for c in key], sort=False).indices.values():
+        if len(positions) < 2:
             continue
-        for index, row in group.iterrows():
-            inside = ((periods["period_start"] <= row["period_start"])
-                      & (periods["period_end"] >= row["period_end"])
-                      & ((periods["period_start"] != row["period_start"])
-                         | (periods["period_end"] != row["period_end"])))
-            if inside.any():
-                keep[index] = False
-    return frame[keep.to_numpy()].reset_index(drop=True)
+        s, e = starts[positions], ends[positions]
+        # row i lies inside row j: j starts no later, ends no earlier, and is not the same period
+        inside = ((s[None, :] <= s[:, None]) & (e[None, :] >= e[:, None])
+                  & ((s[None, :] != s[:, None]) | (e[None, :] != e[:, None])))
+        keep[positions[inside.any(axis=1)]] = False
+    return frame[keep].reset_index(drop=True)
 
 
 def sniff(raw: RawFile) -> bool:

@@ -124,11 +124,25 @@ def fit_growth_curve(snapshots: pd.DataFrame, metric: str) -> np.ndarray | None:
     return np.where(seen, curve, np.nan)
 
 
+_KNOTS = None  # the knots, computed once (``_curve_knots`` is called per value otherwise)
+
+
 def _curve_at(curve: np.ndarray, age: float) -> float:
     """Curve value at ``age`` (NaN outside the ages the curve was fitted on)."""
-    weights = _hat(np.log(np.array([max(age, 1e-6)])), _curve_knots())[0]
-    used = weights > 0
-    return float(weights[used] @ curve[used])
+    global _KNOTS
+    if _KNOTS is None:
+        _KNOTS = _curve_knots()
+    knots = _KNOTS
+    # The same weights as :func:`_hat` for one age, without building the weight matrix.
+    x = min(max(np.log(max(age, 1e-6)), knots[0]), knots[-1])
+    idx = min(max(int(np.searchsorted(knots, x, side="right")) - 1, 0), len(knots) - 2)
+    frac = (x - knots[idx]) / (knots[idx + 1] - knots[idx])
+    value = 0.0
+    if 1.0 - frac > 0:
+        value += (1.0 - frac) * curve[idx]
+    if frac > 0:
+        value += frac * curve[idx + 1]
+    return float(value)
 
 
 def metrics_at_age(
@@ -168,17 +182,26 @@ def metrics_at_age(
         for platform, group in usable.groupby("platform", sort=True)
         for metric in columns
     }
+    # One sort, then each post is a slice of plain arrays (a pandas group per post is slow).
+    ordered = usable.sort_values(["platform", "post_id", "age_days"], kind="stable")
+    platforms = ordered["platform"].to_numpy(dtype=object)
+    post_ids = ordered["post_id"].to_numpy(dtype=object)
+    all_ages = ordered["age_days"].to_numpy(dtype=float)
+    all_values = {metric: pd.to_numeric(ordered[metric], errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan) for metric in columns}
+    keys = pd.MultiIndex.from_arrays([ordered["platform"], ordered["post_id"]])
+    starts = np.flatnonzero(np.r_[True, ~(keys[1:] == keys[:-1])]) if len(keys) else []
+    ends = [*starts[1:], len(ordered)]
     rows = []
-    for (platform, post_id), group in usable.groupby(["platform", "post_id"], sort=True):
-        group = group.sort_values("age_days")
-        ages = group["age_days"].to_numpy(dtype=float)
+    for start, end in zip(starts, ends, strict=True):
+        platform, post_id = platforms[start], post_ids[start]
+        ages = all_ages[start:end]
         row = {"platform": platform, "post_id": post_id, "basis_days": basis,
-               "n_snapshots": len(group), "youngest_age_days": float(ages[0]),
+               "n_snapshots": end - start, "youngest_age_days": float(ages[0]),
                "oldest_age_days": float(ages[-1])}
         status = None
         for metric in columns:
-            values = pd.to_numeric(group[metric], errors="coerce").to_numpy(
-                dtype=float, na_value=np.nan)
+            values = all_values[metric][start:end]
             known = np.isfinite(values)
             value, metric_status = _value_at(ages[known], values[known], basis, tolerance_days,
                                              curves.get((platform, metric)))

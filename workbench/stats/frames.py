@@ -16,14 +16,29 @@ def month_period(month: str) -> pd.Period:
     return Month.parse(month).period
 
 
+def in_period(times: pd.Series, period: pd.Period) -> pd.Series:
+    """Whether each time falls in ``period`` on its own wall clock (organisation-local).
+
+    The same as ``times.dt.tz_localize(None).dt.to_period("M") == period`` (a tz-aware time
+    counts by its local date) without converting the whole column: this runs for every KPI
+    and month, hundreds of times per report.
+    """
+    start, end = period.start_time, (period + 1).start_time
+    tz = getattr(times.dt, "tz", None)
+    if tz is not None:  # month boundaries are local midnights, never in a DST gap
+        start, end = (t.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+                      for t in (start, end))
+    return ((times >= start) & (times < end)).fillna(False)
+
+
 def posts_in_month(posts: pd.DataFrame, platform: str, month: str | pd.Period) -> pd.DataFrame:
     """Posts of ``platform`` published in ``month`` (organisation-local calendar)."""
     period = month if isinstance(month, pd.Period) else month_period(month)
     if posts.empty:
         return posts
-    local = posts["published_at"]
-    published_month = local.dt.tz_localize(None).dt.to_period("M")
-    return posts[(posts["platform"] == platform) & (published_month == period)]
+    mask = (posts["platform"] == platform).fillna(False) & in_period(posts["published_at"],
+                                                                      period)
+    return posts[mask.to_numpy(dtype=bool)]
 
 
 def exposure_of(posts: pd.DataFrame) -> pd.Series:

@@ -33,11 +33,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from workbench.lazy import lazy_module
 from workbench.platforms import PLATFORM_LABELS
 from workbench.stats.nb import NBFit, fit_nb, merge_sparse_levels
 from workbench.stats.outcomes import AUDIENCE_FOLLOWERS
+
+stats = lazy_module("scipy.stats")
 
 MIN_WEEKS = 20
 MIN_WEEKS_EACH_SIDE = 5

@@ -31,11 +31,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from scipy.stats.contingency import association
 
 from workbench.errors import WorkbenchError
 from workbench.jsonsafe import jsonable
+from workbench.lazy import lazy_module
 from workbench.month import Month
 from workbench.params import setting
 from workbench.stats import power
@@ -54,6 +53,9 @@ from workbench.stats.outcomes import (
     prepare_posts,
     ratio_of_sums,
 )
+
+stats = lazy_module("scipy.stats")
+contingency = lazy_module("scipy.stats.contingency")
 
 #: DESIGN.md results.json ``hypotheses`` fields, in order (plus ``warnings``).
 HYPOTHESIS_FIELDS = (
@@ -592,7 +594,7 @@ def _confounding_warnings(data: pd.DataFrame, subject: str, *, pooled: bool,
         table = pd.crosstab(data[LABEL], values.astype("string").fillna("none"))
         if table.shape[0] < 2 or table.shape[1] < 2:
             continue
-        v = float(association(table.to_numpy(), method="cramer"))
+        v = float(contingency.association(table.to_numpy(), method="cramer"))
         if v > CRAMER_V_FLAG:
             out.append(
                 f"{subject} differ from other posts in {name} (Cramér's V = {v:.2f}); part of "

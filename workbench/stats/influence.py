@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
+from workbench.lazy import lazy_module
 from workbench.stats.nb import NBFit, fit_nb
+
+sm = lazy_module("statsmodels.api")
 
 #: Posts listed per result (§9.3).
 TOP_POSTS = 5

@@ -11,8 +11,11 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
+
+from workbench.lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
+multitest = lazy_module("statsmodels.stats.multitest")
 
 
 def _as_array(p_values: Iterable[float | None]) -> np.ndarray:
@@ -38,7 +41,7 @@ def holm_adjust(p_values: Iterable[float | None], alpha: float = 0.05) -> np.nda
     out = np.full_like(p, np.nan)
     present = ~np.isnan(p)
     if present.any():
-        out[present] = multipletests(p[present], alpha=alpha, method="holm")[1]
+        out[present] = multitest.multipletests(p[present], alpha=alpha, method="holm")[1]
     return out
 
 

@@ -38,7 +38,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+
+from workbench.lazy import lazy_module
+
+special = lazy_module("scipy.special")
+stats = lazy_module("scipy.stats")
 
 #: Upper end of the uniform prior on τ (log scale; e^1.5 ≈ 4.5× spread of true rate ratios).
 TAU_MAX = 1.5

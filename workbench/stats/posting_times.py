@@ -37,8 +37,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
+from workbench.lazy import lazy_module
 from workbench.params import setting
 from workbench.stats.hypotheses import HYPOTHESIS_FIELDS
 from workbench.stats.nb import NBFit, lr_p
@@ -51,6 +51,8 @@ from workbench.stats.topics import (
     gamma_summary,
     prepare_window,
 )
+
+sps = lazy_module("scipy.stats")
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: Dayparts of the heat map (§4.3): (label, start hour, end hour); the last wraps midnight.

@@ -10,10 +10,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
-from statsmodels.stats.rates import power_negbin_ratio_2indep
 
 from workbench.errors import WorkbenchError
+from workbench.lazy import lazy_module
+
+optimize = lazy_module("scipy.optimize")
+stats = lazy_module("scipy.stats")
+rates = lazy_module("statsmodels.stats.rates")
 
 TARGET_POWER = 0.80
 #: Dispersion used when the fit found none (Poisson fallback); the formula needs α > 0.
@@ -49,7 +52,7 @@ def power_at(
         sig_level: Test level.
     """
     _check_groups(n1, n0)
-    result = power_negbin_ratio_2indep(
+    result = rates.power_negbin_ratio_2indep(
         mu0 * irr,
         mu0,
         n1,

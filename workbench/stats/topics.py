@@ -19,14 +19,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from workbench.errors import WorkbenchError
 from workbench.jsonsafe import jsonable
+from workbench.lazy import lazy_module
 from workbench.month import Month
 from workbench.params import setting
 from workbench.stats.nb import NBFit, fit_nb, merge_sparse_levels
 from workbench.stats.outcomes import PreparedPosts, prepare_posts
+
+sps = lazy_module("scipy.stats")
 
 #: Default prior strength a₀ of Gamma(a₀, a₀) (prior 95 % interval ≈ 0.43–1.82).
 DEFAULT_PRIOR_STRENGTH = 8.0

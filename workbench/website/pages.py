@@ -162,8 +162,14 @@ def pages_table(web: pd.DataFrame, settings: WebsiteSettings | None = None) -> P
         notes.append(RANGE_NOTE if has_range_table else NO_PAGES_NOTE)
         return Pages(pd.DataFrame(columns=monthly_cols), pd.DataFrame(columns=blog_cols), notes)
     records = []
-    for (month, page), mine in rows.groupby(["month", "page"], sort=True):
-        total = {m: mine.loc[mine["metric"] == m, "value"] for m in PAGE_METRICS}
+    # Positions of each (month, page, metric) found once: masking every page's rows per metric
+    # took most of the website analysis's time.
+    values = rows["value"].reset_index(drop=True)
+    cells = rows.groupby(["month", "page", "metric"], sort=False).indices
+    nothing = values.iloc[0:0]
+    for (month, page), _mine in rows.groupby(["month", "page"], sort=True):
+        total = {m: values.iloc[cells[(month, page, m)]] if (month, page, m) in cells
+                 else nothing for m in PAGE_METRICS}
 
         def add(metric: str, frame=total):
             values = frame[metric]
@@ -178,7 +184,7 @@ def pages_table(web: pd.DataFrame, settings: WebsiteSettings | None = None) -> P
                                         "avg_session_duration") if total[m].notna().any()), None)
         avg_time = None
         if time_metric is not None:
-            weights = mine.loc[mine["metric"] == "sessions", "value"]
+            weights = total["sessions"]
             times = total[time_metric]
             avg_time = (float(times.iloc[0]) if len(times) == 1
                         else _weighted_mean(times.reset_index(drop=True),

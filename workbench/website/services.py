@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from scipy import stats
 
+from workbench.lazy import lazy_module
 from workbench.website.settings import ServiceSettings
+
+stats = lazy_module("scipy.stats")
 
 MIN_MONTHS_FOR_TREND = 4
 

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
+from workbench.lazy import lazy_module
 from workbench.website.settings import WebsiteSettings
 from workbench.website.sources import is_paid, platform_of, source_rows
+
+sm = lazy_module("statsmodels.api")
+stats = lazy_module("scipy.stats")
 
 URL_RE = re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(org|ca|com|net|info)(/\S*)?\b",
                     re.IGNORECASE)
