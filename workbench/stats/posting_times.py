@@ -192,9 +192,9 @@ class PostingTimesResult:
     # ---- frames ------------------------------------------------------------------------
 
     def heatmap_frame(self, value: str = "median") -> pd.DataFrame:
-        """Weekday (Mon..Sun) × daypart frame of the shrunken rate ratio, for seaborn.
+        """Weekday (Mon..Sun) × daypart frame of the shrunken rate ratio, for the heat map.
 
-        Cells with fewer than 3 posts are NaN ("no data", greyed out by seaborn).
+        Cells with fewer than 3 posts are NaN ("no data", left blank in the heat map).
         """
         shown = self.cells[value].where(self.cells["n"] >= MIN_CELL_POSTS)
         frame = self.cells.assign(shown=shown).pivot(
