@@ -147,6 +147,23 @@ def test_results_json_is_the_month_results(report, sample):
             assert row["p_adjusted"] == pytest.approx(p_adj)
 
 
+def test_month_split_over_two_processes_matches_one(report, sample):
+    """The runner computed half the month in a forked process; one process gives the same."""
+    from workbench.analysis import analyse_month, open_month
+    from workbench.analysis.month import compute_month
+
+    class FailedCall:  # the other process failed: compute_month computes that half itself
+        def result(self):
+            raise RuntimeError("the call in process 1 failed")
+
+    results = json.loads((report["dir"] / "results.json").read_text(encoding="utf-8"))
+    ctx = open_month("2025-07", raw_dir=sample["raw"], processed_dir=sample["processed"],
+                     params_dir=sample["params_dir"], params_json=json.dumps(results["params"]))
+    in_one = compute_month(ctx, offload=lambda function, argument: FailedCall())
+    assert json.dumps(in_one.to_json(), sort_keys=True, default=str) == json.dumps(
+        analyse_month(ctx).to_json(), sort_keys=True, default=str)
+
+
 def test_report_shows_the_website_and_the_grant(report, sample):
     """Issue 14 on the sample: visits per social platform, the blog post of the month, the
     planted UTM problems and the grant panel, in results.json and report.html."""

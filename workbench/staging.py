@@ -15,7 +15,10 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.kernels import KernelPreloader
 
 
 def first_line(text: object) -> str:
@@ -23,14 +26,30 @@ def first_line(text: object) -> str:
     return str(text).splitlines()[0] if text else ""
 
 
-def _ipc_kernel_manager():
+def _ipc_kernel_manager(preloader: KernelPreloader | None = None):
     """A kernel manager talking to the kernel over local IPC sockets instead of TCP.
 
     The kernel only ever runs on this machine; IPC keeps its traffic off the network (and
-    ipykernel stops warning about unencrypted TCP on every notebook).
+    ipykernel stops warning about unencrypted TCP on every notebook). With a ``preloader``
+    the kernel is forked from it (:mod:`workbench.kernels`) when it can serve the kernel's
+    command, and launched normally otherwise.
     """
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning import LocalProvisioner
     from traitlets import CaselessStrEnum, default
+
+    class PreloadedProvisioner(LocalProvisioner):
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+            pid = preloader.launch(cmd, kwargs.get("env") or dict(os.environ),
+                                   kwargs.get("cwd") or os.getcwd()) if preloader else None
+            if pid is None:
+                return await super().launch_kernel(cmd, **kwargs)
+            from workbench.kernels import ForkedKernel
+
+            self.process = ForkedKernel(pid)
+            self.pid = self.pgid = pid  # the kernel leads its own process group
+            self.cwd = kwargs.get("cwd") or os.getcwd()
+            return self.connection_info
 
     class IPCKernelManager(AsyncKernelManager):
         transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
@@ -41,11 +60,27 @@ def _ipc_kernel_manager():
             # same socket files (the default prefix is shared by every kernel in the folder)
             return os.path.join(tempfile.gettempdir(), f"wb-kernel-{uuid.uuid4().hex[:12]}")
 
+        async def _async_pre_start_kernel(self, **kw: Any):
+            if preloader is not None and self.provisioner is None:
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.provisioner = PreloadedProvisioner(
+                    kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+            return await super()._async_pre_start_kernel(**kw)
+
     return IPCKernelManager
 
 
-def execute_notebook(source: Path, output: Path, parameters: dict[str, Any]) -> None:
-    """Execute ``source`` into ``output`` with papermill (raises PapermillExecutionError)."""
+def execute_notebook(source: Path, output: Path, parameters: dict[str, Any], *,
+                     preloader: KernelPreloader | None = None) -> None:
+    """Execute ``source`` into ``output`` with papermill (raises PapermillExecutionError).
+
+    Args:
+        source: The notebook to run.
+        output: Where the executed notebook is written.
+        parameters: Papermill parameters.
+        preloader: A :class:`workbench.kernels.KernelPreloader` to fork the kernel from
+            (None: the usual kernel launch).
+    """
     import papermill as pm
 
     pm.execute_notebook(  # absolute paths: papermill chdirs process-wide while it runs
@@ -56,7 +91,7 @@ def execute_notebook(source: Path, output: Path, parameters: dict[str, Any]) -> 
         kernel_name="python3",
         progress_bar=False,
         log_output=False,
-        kernel_manager_class=_ipc_kernel_manager(),
+        kernel_manager_class=_ipc_kernel_manager(preloader),
     )
 
 
@@ -99,12 +134,13 @@ class NotebookFailure:
     evalue: str
 
 
-def _run_one(source: str, output: str, parameters: dict[str, Any]) -> NotebookFailure | None:
+def _run_one(source: str, output: str, parameters: dict[str, Any],
+             preloader: KernelPreloader | None = None) -> NotebookFailure | None:
     """Worker: execute one notebook; a cell error comes back as a NotebookFailure."""
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        execute_notebook(Path(source), Path(output), parameters)
+        execute_notebook(Path(source), Path(output), parameters, preloader=preloader)
     except PapermillExecutionError as exc:
         return NotebookFailure(Path(source).name, exc.exec_count, exc.ename,
                                first_line(exc.evalue))
@@ -126,7 +162,8 @@ def workers() -> int:
 
 def execute_many(sources: list[Path], staging: Path, final_dir: Path,
                  parameters: dict[str, Any], *, max_workers: int | None = None,
-                 progress=None) -> NotebookFailure | None:
+                 progress=None, preloader: KernelPreloader | None = None,
+                 ) -> NotebookFailure | None:
     """Execute independent notebooks into ``staging``, side by side.
 
     Every notebook runs to its end (or error); the first failure in ``sources`` order is
@@ -140,9 +177,11 @@ def execute_many(sources: list[Path], staging: Path, final_dir: Path,
         parameters: Papermill parameters, the same for every notebook.
         max_workers: Worker processes (default :func:`workers`); 1 runs them in this process.
         progress: Called with each notebook's name when it finishes.
+        preloader: Fork the kernels from this :class:`workbench.kernels.KernelPreloader`.
     """
     max_workers = max_workers or workers()
-    jobs = [(str(s), str(Path(staging) / Path(s).name), parameters) for s in sources]
+    jobs = [(str(s), str(Path(staging) / Path(s).name), parameters, preloader)
+            for s in sources]
     if max_workers == 1 or len(jobs) == 1:
         outcomes = []
         for job in jobs:

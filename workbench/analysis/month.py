@@ -436,22 +436,44 @@ def strategy_adjusted(raw, hypotheses: Hypotheses, posts: pd.DataFrame):
 
 
 # --------------------------------------------------------------------------- the month
-def compute_month(ctx: MonthContext) -> MonthResults:
-    """Compute the month's analysis (no cache; see :func:`analyse_month`)."""
+def side_sections(ctx: MonthContext) -> tuple[Any, Kpis, tuple[Any, Any], pd.DataFrame]:
+    """Website, KPIs, audience and experiments: the sections that need no content results.
+
+    About half the month's computation, so it can run in a second process.
+    """
+    return website(ctx), kpis(ctx), audience(ctx), experiments(ctx)
+
+
+def compute_month(ctx: MonthContext, *, offload=None) -> MonthResults:
+    """Compute the month's analysis (no cache; see :func:`analyse_month`).
+
+    Args:
+        ctx: The opened month.
+        offload: Optional ``offload(function, argument)`` that starts ``function(argument)``
+            in another process and returns a handle whose ``result()`` gives its value (for
+            example :meth:`workbench.kernels.KernelPreloader.submit`); :func:`side_sections`
+            then runs there while this process computes the content family. It may return
+            None, and its ``result()`` may raise: the sections are then computed here.
+    """
     from workbench.stats.topics import rank_topics
 
+    pending = offload(side_sections, ctx) if offload is not None else None
     prepared = window_posts(ctx)
-    site = website(ctx)
-    kpi_results = with_website_kpis(kpis(ctx), site)
     raw_strategy = strategy_raw(ctx)
     hypotheses, posting = hypotheses_and_times(ctx, raw_strategy.rows)
     strategy = strategy_adjusted(raw_strategy, hypotheses, ctx.posts)
     ranking = rank_topics(ctx.posts, ctx.labels, params=ctx.params, month=ctx.month)
     topic_json = jsonable(ranking.to_json())
+    side = None
+    if pending is not None:
+        try:
+            side = pending.result()
+        except Exception:  # noqa: BLE001  (the other process failed: compute it here)
+            side = None
+    site, raw_kpis, (who_we_reach, who_we_reach_trend), status = side or side_sections(ctx)
+    kpi_results = with_website_kpis(raw_kpis, site)
     kpi_rows = jsonable(kpi_results.table)
-    status = experiments(ctx)
     plan = topic_json.get("plan") or topic_json.get("plan_text") or []
-    who_we_reach, who_we_reach_trend = audience(ctx)
     return MonthResults(
         month=ctx.month,
         window=ctx.period.window_label(ctx.window_months),
@@ -576,10 +598,10 @@ def _wait_for_other(path: Path, lock: Path, timeout: float) -> MonthResults | No
     return _read_cache(path) if path.exists() else None
 
 
-def _compute_and_store(ctx: MonthContext, path: Path) -> MonthResults:
+def _compute_and_store(ctx: MonthContext, path: Path, offload=None) -> MonthResults:
     from workbench.io.atomic import write_bytes_atomic
 
-    results = compute_month(ctx)
+    results = compute_month(ctx, offload=offload)
     for old in path.parent.glob(f"{ctx.month}-*.pickle"):
         old.unlink(missing_ok=True)
     write_bytes_atomic(path, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
@@ -587,7 +609,7 @@ def _compute_and_store(ctx: MonthContext, path: Path) -> MonthResults:
 
 
 def analyse_month(ctx: MonthContext, *, use_cache: bool = True,
-                  wait_seconds: float = 900.0) -> MonthResults:
+                  wait_seconds: float = 900.0, offload=None) -> MonthResults:
     """The month's analysis, computed once and cached on disk.
 
     When another process is computing the same month and settings (the report runner while
@@ -597,23 +619,24 @@ def analyse_month(ctx: MonthContext, *, use_cache: bool = True,
         ctx: The opened month (:func:`workbench.open_month`).
         use_cache: Read and write the on-disk cache (False: always compute).
         wait_seconds: How long to wait for another process computing the same month.
+        offload: Run part of the computation in another process (see :func:`compute_month`).
 
     Returns:
         The month's :class:`MonthResults`.
     """
     path = cache_path(ctx) if use_cache else None
     if path is None:
-        return compute_month(ctx)
+        return compute_month(ctx, offload=offload)
     if path.exists():
         cached = _read_cache(path)
         if cached is not None:
             return cached
     lock = path.with_suffix(".lock")
     if lock.exists() and _lock_owner(lock) == os.getpid():
-        return _compute_and_store(ctx, path)  # this process claimed the month
+        return _compute_and_store(ctx, path, offload)  # this process claimed the month
     if _take_lock(lock):
         try:
-            return _compute_and_store(ctx, path)
+            return _compute_and_store(ctx, path, offload)
         finally:
             lock.unlink(missing_ok=True)
     cached = _wait_for_other(path, lock, wait_seconds)

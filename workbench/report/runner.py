@@ -12,6 +12,7 @@ good report untouched.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -28,6 +29,7 @@ from workbench.config import PROJECT_ROOT, load_params
 from workbench.errors import ConfigError, ReportError
 from workbench.io.atomic import replace_dir_atomic, write_json_atomic, write_text_atomic
 from workbench.jsonsafe import jsonable
+from workbench.kernels import preloader_for
 from workbench.month import Month
 from workbench.report.display import esc
 from workbench.staging import execute_many, first_line
@@ -48,6 +50,26 @@ NOTEBOOKS = (
     "06_leadership_summary.ipynb",
 )
 LEADERSHIP_NOTEBOOK = NOTEBOOKS[-1]
+
+#: What the notebooks' kernels import (their set-up cells, and the modules of the month's
+#: results they unpickle), loaded once for all of them (:mod:`workbench.kernels`).
+REPORT_MODULES = (
+    "workbench.analysis.context",
+    "workbench.analysis.results",
+    "workbench.report.audience",
+    "workbench.report.display",
+    "workbench.report.figures",
+    "workbench.report.sections",
+    "workbench.report.strategy",
+    "workbench.report.website",
+    "workbench.stats.frequency",
+    "workbench.stats.hypotheses",
+    "workbench.stats.posting_times",
+    "workbench.stats.strategy",
+    "workbench.stats.top_posts",
+    "workbench.stats.topics",
+    "workbench.website.results",
+)
 
 
 def git_commit(root: Path = PROJECT_ROOT) -> str | None:
@@ -196,13 +218,18 @@ def run_report(
     # process computes the month once; they wait for the cached result, never recompute it.
     t0 = time.monotonic()
     print(f"Analysing {month} while {len(sources)} notebooks start ...", flush=True)
-    with ThreadPoolExecutor(max_workers=1) as background:
+    # the kernels are forked from one process that imports their libraries once (its imports
+    # overlap the month's analysis), or launched the usual way where that cannot be done
+    preloader = preloader_for("python3", REPORT_MODULES)
+    with ThreadPoolExecutor(max_workers=1) as background, \
+            contextlib.closing(preloader) if preloader else contextlib.nullcontext():
         with claim_month(ctx):  # released before waiting for the notebooks, even on error
             notebooks_done = background.submit(
                 execute_many, sources, staging, final_dir, notebook_params,
-                max_workers=workers,
+                max_workers=workers, preloader=preloader,
                 progress=lambda name: print(f"      {name} done", flush=True))
-            results = analyse_month(ctx)
+            # half of the month's sections run in a process forked from the preloader
+            results = analyse_month(ctx, offload=preloader.submit if preloader else None)
             print(f"      month analysed in {time.monotonic() - t0:.1f} s", flush=True)
         failure = notebooks_done.result()
     if failure is not None:

@@ -1,0 +1,84 @@
+"""Kernels forked from a preloader, and calls run beside the month's analysis."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from workbench.kernels import KernelPreloader, available, preloader_for
+from workbench.staging import execute_notebook
+
+pytestmark = pytest.mark.skipif(not available(), reason="no fork on this platform")
+
+
+def _probe_notebook(path: Path) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "import os, sys\n"
+        "print(os.getppid(), 'pandas' in sys.modules, os.getcwd(), os.environ.get('WB_PROBE'))")]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, path)
+    return path
+
+
+def _printed(path: Path) -> list[str]:
+    return nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].split()
+
+
+@pytest.fixture(scope="module")
+def preloader():
+    started = preloader_for("python3")
+    if started is None:
+        pytest.skip("the python3 kernel spec is not a plain ipykernel launch")
+    with started:
+        yield started
+
+
+def test_kernel_is_forked_from_the_preloader_with_its_modules(preloader, tmp_path,
+                                                              monkeypatch):
+    monkeypatch.setenv("WB_PROBE", "seen")
+    source = _probe_notebook(tmp_path / "probe.ipynb")
+    execute_notebook(source, tmp_path / "out.ipynb", {}, preloader=preloader)
+    parent, has_pandas, cwd, probe = _printed(tmp_path / "out.ipynb")
+    assert int(parent) == preloader._process.pid  # forked, not launched
+    assert has_pandas == "True"  # imported once, before the fork
+    assert Path(cwd) == tmp_path  # the notebook's folder, as papermill asks
+    assert probe == "seen"  # the caller's environment, not the preloader's
+    assert preloader.failure == ""
+
+
+def test_a_call_returns_its_value_and_a_failed_call_raises(preloader):
+    # module-level functions the preloader can import by name
+    assert preloader.submit(math.factorial, 12).result(timeout=60) == 479001600
+    with pytest.raises(RuntimeError, match="failed"):
+        preloader.submit(math.sqrt, -1.0).result(timeout=60)  # ValueError in the child
+
+
+def test_other_kernel_commands_are_launched_normally(tmp_path):
+    with KernelPreloader([sys.executable, "-X", "nonexistent_flag"]) as other:
+        assert not other.serves([sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"])
+        source = _probe_notebook(tmp_path / "probe.ipynb")
+        execute_notebook(source, tmp_path / "out.ipynb", {}, preloader=other)
+        parent = int(_printed(tmp_path / "out.ipynb")[0])
+        assert parent == os.getpid()  # jupyter_client's own launch
+
+
+def test_a_broken_preloader_falls_back(tmp_path):
+    broken = KernelPreloader([sys.executable, "-c", "raise SystemExit(3)", "--"])
+    broken.interpreter = [sys.executable]  # it would serve, but the process is gone
+    with broken:
+        assert broken.launch([sys.executable, "-m", "ipykernel_launcher", "-f", "c"],
+                             dict(os.environ), str(tmp_path)) is None
+        assert broken.submit(math.factorial, 2) is None
+        assert "exited" in broken.failure
+
+
+def test_switched_off_by_the_environment(monkeypatch):
+    monkeypatch.setenv("WORKBENCH_PRELOAD_KERNELS", "0")
+    assert preloader_for("python3") is None
