@@ -221,6 +221,40 @@ def hypothesis_warning_lines(records: Iterable[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
+def label_held_sentence(result: Any, previous_label: str, n_new: int, n_total: int,
+                        alpha: float) -> str:
+    """Why a repeated finding keeps last month's label (issue 11 §4), in one sentence.
+
+    Args:
+        result: The held HypothesisResult (``label_held_from``, ``estimate`` and the test on
+            the new posts alone: ``new_posts_estimate``, ``new_posts_p``).
+        previous_label: Last month's label, kept.
+        n_new: Posts outside last month's window.
+        n_total: Posts of the comparison's platform in this month's window.
+        alpha: The level the new posts had to reach.
+    """
+    def get(name: str) -> Any:
+        return result.get(name) if isinstance(result, Mapping) else getattr(result, name, None)
+
+    estimate, p_new = get("new_posts_estimate"), get("new_posts_p")
+    missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in (estimate, p_new)]
+    if not n_new:
+        why = "none of its posts are new since last month's report"
+    elif any(missing):
+        why = (f"only the {n_new} of {n_total} posts new since last month's report are new "
+               "evidence, and they are too few to test on their own")
+    elif (float(estimate) > 1) != (float(get("estimate") or 1) > 1):
+        why = (f"only the {n_new} of {n_total} posts new since last month's report are new "
+               f"evidence, and on their own they point the other way (about "
+               f"{float(estimate):.2f}×)")
+    else:
+        why = (f"only the {n_new} of {n_total} posts new since last month's report are new "
+               f"evidence, and on their own they do not confirm it (p = {float(p_new):.2f}, "
+               f"above {alpha:g})")
+    return (f"Kept at last month's label, {previous_label}, rather than "
+            f"{get('label_held_from')}: {why}.")
+
+
 def underpowered_banner(n_under: int, n_content: int, n_tested: int) -> str:
     """The leadership banner when most comparisons could not detect 1.5×."""
     return (

@@ -186,7 +186,8 @@ def hypotheses_and_times(ctx: MonthContext, extra_rows=()) -> tuple[Hypotheses, 
                  for p in posting_time_platforms(ctx)}
     table = run_hypotheses(ctx.posts, ctx.labels, ctx.params, ctx.month, ctx.tables.get("daily"),
                            extra_tests={p: r.p_value for p, r in raw_times.items()},
-                           extra_results=list(extra_rows))
+                           extra_results=list(extra_rows), previous=previous_labels(ctx),
+                           held_note=W.label_held_sentence)
     strong_at, suggestive_at = label_levels(ctx.params)
     levels = {"strong_at": strong_at, "suggestive_at": suggestive_at}
     by_platform, time_records = {}, []
@@ -211,6 +212,26 @@ def hypotheses_and_times(ctx: MonthContext, extra_rows=()) -> tuple[Hypotheses, 
         "platforms": list(by_platform),
     }
     return hypotheses, PostingTimes(by_platform=by_platform, summary=jsonable(summary))
+
+
+def _previous_results_path(ctx: MonthContext) -> Path:
+    return _reports_dir(ctx) / ctx.previous_month / "results.json"
+
+
+def previous_labels(ctx: MonthContext) -> dict[tuple[str, str], dict[str, Any]]:
+    """Last month's content rows by ``(id, platform)``: its ``confidence`` and ``window``.
+
+    Read from last month's results.json (the report leadership saw); empty when there is none
+    or it cannot be read, and then no label is held (issue 11 §4, `hold_firm_up`).
+    """
+    try:
+        rows = json.loads(_previous_results_path(ctx).read_text(encoding="utf-8"))["hypotheses"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {(str(r["id"]), str(r["platform"])): {"confidence": r.get("confidence"),
+                                                 "window": r.get("window")}
+            for r in rows if isinstance(r, dict) and "id" in r and "platform" in r
+            and r["id"] != "posting_time"}
 
 
 def what_would_settle(prepared, hypothesis_rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -282,9 +303,11 @@ def findings(kpi_rows: list[dict], hypothesis_rows: list[dict], posting: dict[st
         h.get("p_adjusted") if h.get("p_adjusted") is not None else 1.0))
     for row in ranked:
         if row.get("confidence") in ("strong", "suggestive") and len(out) < 3:
+            text = row.get("sentence") or plain_finding(row)
+            if row.get("label_note"):  # a label kept from last month says why (issue 11 §4)
+                text = f"{text} {row['label_note']}"
             out.append({"kind": "hypothesis", "id": row.get("id"), "platform": row.get("platform"),
-                        "text": row.get("sentence") or plain_finding(row),
-                        "confidence": row.get("confidence")})
+                        "text": text, "confidence": row.get("confidence")})
     rest = [h for h in tested if h.get("confidence") == "inconclusive"]
     if rest:
         out.append({"kind": "hypothesis_summary", "confidence": "inconclusive",
@@ -493,7 +516,8 @@ def cache_key(ctx: MonthContext) -> str:
         _hash_files(digest, [*processed.glob("*.parquet"), *processed.glob("*.json")])
     params_dir = _params_dir(ctx)
     extra = [params_dir / "decisions.yaml", *(params_dir / "experiments").glob("*.yaml"),
-             *_reports_dir(ctx).glob("experiments/*/results.json")]
+             *_reports_dir(ctx).glob("experiments/*/results.json"),
+             _previous_results_path(ctx)]  # last month's labels (hold_firm_up)
     for registry in _registries(ctx):
         extra.extend(registry.glob("*.yaml"))
     _hash_files(digest, [p for p in extra if p.is_file()])
