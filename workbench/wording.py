@@ -277,6 +277,46 @@ def experiment_line(name: str, status: str, summary: str | None) -> str:
     return str(summary) if summary else f"{name}: {status}"
 
 
+def experiment_relation_sentence(experiment: Mapping[str, Any],
+                                 observational: Mapping[str, Any] | None) -> str:
+    """How a finished experiment relates to the observational finding on the same question.
+
+    Args:
+        experiment: ``estimate``, ``ci_low``, ``ci_high`` of the experiment (one method).
+        observational: The month's content row on the same question (its selection-honest
+            pooled numbers when it has them), or None when the report has no such row.
+
+    Returns:
+        One sentence: "agrees", "disagrees" (the two intervals do not overlap) or "points the
+        other way" (opposite sides of 1, overlapping intervals), or that there is none.
+    """
+    def num(row: Mapping[str, Any], key: str) -> float:
+        value = row.get(key)
+        return math.nan if value is None else float(value)
+
+    if not observational or observational.get("method") == "insufficient" or math.isnan(
+            num(observational, "estimate")):
+        return ("This month's report has no observational finding on the same question to "
+                "compare it with.")
+    pooled = not math.isnan(num(observational, "estimate_pooled"))
+    suffix = "_pooled" if pooled else ""
+    est = num(observational, "estimate" + suffix)
+    low = num(observational, "ci_low" + suffix)
+    high = num(observational, "ci_high" + suffix)
+    e_est, e_low, e_high = (num(experiment, k) for k in ("estimate", "ci_low", "ci_high"))
+    seen = (f"the observational finding on the same question (posts we chose, not assigned at "
+            f"random: about {est:.2f}×, 95 % interval {low:.2f}–{high:.2f}, "
+            f"{observational.get('confidence', 'inconclusive')})")
+    if high < e_low or low > e_high:
+        return (f"The experiment disagrees with {seen}: the two intervals do not overlap, so "
+                "the observational number is probably confounded by what travels with the "
+                "posts (topic, timing, format).")
+    if (est >= 1) == (e_est >= 1):
+        return f"The experiment agrees with {seen}: both point the same way."
+    return (f"The experiment points the other way from {seen}, but the two intervals overlap, "
+            "so they do not contradict each other.")
+
+
 NO_DECISIONS = "No decisions were logged for last month (params/decisions.yaml)."
 
 

@@ -127,3 +127,54 @@ def test_holm_family_counts_unanalysed_siblings(tmp_path, params):
     adjusted = holm_family(record, result, [tmp_path], tables, params)
     assert adjusted.family == ["t", "u"]
     assert adjusted.p_adjusted == pytest.approx(min(1.0, 2 * result.primary.p_value))
+
+
+def test_itt_estimate_interval_and_p_come_from_one_method():
+    """Issue 11 §4: the interval excludes 1 exactly when the randomization p is below 0.05."""
+    ps, _, estimates = _simulate(1.6, 12, 7000)
+    design = _design(weeks=6, k=4)
+    schedule = make_schedule(design)
+    agree = 0
+    for rep in range(12):
+        posts, _ = S.experiment_posts(schedule, effect=1.6, seed=7000 + rep)
+        data = posts.assign(y=posts["interactions"].astype(float),
+                            exposure=posts["reach"].astype(float)).merge(
+            schedule.assign(platform=schedule["platform"].astype("string")),
+            left_index=True, right_index=True, suffixes=("", "_slot"))
+        res = estimate(data, "arm", design, randomized=True, n_resamples=199, seed=rep)[0]
+        assert res.p_method == "randomization"
+        assert res.ci_low <= res.estimate <= res.ci_high
+        excludes = res.ci_low > 1 or res.ci_high < 1
+        agree += excludes == (res.p_value < 0.05)
+        assert res.estimate_model == res.estimate_model  # the NB number kept for the analyst
+    assert agree >= 11  # equal up to the resolution of B = 199 at the boundary
+    assert (ps == ps).all() and (estimates > 0).all()
+
+
+def test_the_experiment_sentence_relates_to_the_observational_finding():
+    from workbench import wording as W
+    from workbench.analysis.month import with_observational
+
+    exp = {"estimate": 1.4, "ci_low": 1.1, "ci_high": 1.8}
+    obs = {"id": "human_centred", "platform": "all", "method": "negbin", "estimate": 1.9,
+           "ci_low": 1.2, "ci_high": 3.0, "estimate_pooled": 1.3, "ci_low_pooled": 1.05,
+           "ci_high_pooled": 1.6, "confidence": "suggestive"}
+    assert W.experiment_relation_sentence(exp, obs) == (
+        "The experiment agrees with the observational finding on the same question (posts we "
+        "chose, not assigned at random: about 1.30×, 95 % interval 1.05–1.60, suggestive): both "
+        "point the same way.")
+    apart = {**obs, "estimate_pooled": 0.7, "ci_low_pooled": 0.55, "ci_high_pooled": 0.9}
+    assert W.experiment_relation_sentence(exp, apart).startswith("The experiment disagrees")
+    other = {**obs, "estimate_pooled": 0.9, "ci_low_pooled": 0.6, "ci_high_pooled": 1.3}
+    assert "points the other way" in W.experiment_relation_sentence(exp, other)
+    assert "no observational finding" in W.experiment_relation_sentence(exp, None)
+    status = pd.DataFrame([{"name": "story", "hypothesis": "human_centred",
+                            "platforms": "facebook", "status": "finished",
+                            "summary": "We tested ...", **exp},
+                           {"name": "later", "hypothesis": "slot", "platforms": "facebook",
+                            "status": "running", "summary": "Running", "estimate": None,
+                            "ci_low": None, "ci_high": None}])
+    out = with_observational(status, [obs])
+    assert out.loc[0, "summary"] == "We tested ... " + W.experiment_relation_sentence(exp, obs)
+    assert out.loc[1, "summary"] == "Running"
+    assert status.loc[0, "summary"] == "We tested ..."  # input not mutated

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import pickle
 import time
@@ -368,6 +369,33 @@ def experiments(ctx: MonthContext) -> pd.DataFrame:
                               params=ctx.params, registries=_registries(ctx))
 
 
+def with_observational(status: pd.DataFrame, hypothesis_rows: list[dict]) -> pd.DataFrame:
+    """Each finished experiment's summary says how it relates to the observational finding.
+
+    The observational row is the month's content comparison of the experiment's hypothesis
+    (``human_centred``, ``brand_colours`` or ``topic:<name>``) on its platform, else pooled.
+    """
+    if status is None or not len(status) or "hypothesis" not in status.columns:
+        return status
+    rows = {(r.get("id"), r.get("platform")): r for r in hypothesis_rows}
+    out = status.copy()
+    for index, row in out.iterrows():
+        if row.get("status") != "finished" or not row.get("summary") or not math.isfinite(
+                float(row.get("estimate") if row.get("estimate") is not None else math.nan)):
+            continue
+        platforms = [p.strip() for p in str(row.get("platforms") or "").split(",") if p.strip()]
+        where = platforms[0] if len(platforms) == 1 else "all"
+        hypothesis = str(row["hypothesis"])
+        match = None
+        for hid in (hypothesis, f"topic:{hypothesis}"):
+            match = rows.get((hid, where)) or rows.get((hid, "all"))
+            if match:
+                break
+        out.at[index, "summary"] = (f"{row['summary']} "
+                                    f"{W.experiment_relation_sentence(row.to_dict(), match)}")
+    return out
+
+
 def decisions(ctx: MonthContext) -> pd.DataFrame:
     """Last month's logged decisions: was the mix changed, how did the watched metric move."""
     from workbench.experiments.decisions import REVIEW_COLUMNS, decisions_review
@@ -472,7 +500,7 @@ def compute_month(ctx: MonthContext) -> MonthResults:
     ranking = rank_topics(ctx.posts, ctx.labels, params=ctx.params, month=ctx.month)
     topic_json = jsonable(ranking.to_json())
     kpi_rows = jsonable(kpi_results.table)
-    status = experiments(ctx)
+    status = with_observational(experiments(ctx), hypotheses.records)
     plan = topic_json.get("plan") or topic_json.get("plan_text") or []
     who_we_reach, who_we_reach_trend = audience(ctx)
     return MonthResults(
