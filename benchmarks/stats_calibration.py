@@ -120,7 +120,9 @@ def main() -> None:
     if args.tolerance_rows:
         lines += ["Only the rows whose numbers decide the tolerances quoted in "
                   "docs/statistics.md and", "tests/stats/test_validation.py (why: last column); "
-                  "the full grid above ran at fewer replications.", ""]
+                  "the full grid above ran at fewer replications",
+                  "and on earlier code (its viral rows used the larger-of-two-p rule since "
+                  "replaced by `permutation_shift`).", ""]
     lines += [
         "| scenario | n | α | true IRR | type-I | coverage (95 % CI) | power | analytic power "
         "| bias log IRR | elasticity rule fired | methods | s |"
