@@ -221,6 +221,40 @@ def hypothesis_warning_lines(records: Iterable[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
+def label_held_sentence(result: Any, previous_label: str, n_new: int, n_total: int,
+                        alpha: float) -> str:
+    """Why a repeated finding keeps last month's label (issue 11 §4), in one sentence.
+
+    Args:
+        result: The held HypothesisResult (``label_held_from``, ``estimate`` and the test on
+            the new posts alone: ``new_posts_estimate``, ``new_posts_p``).
+        previous_label: Last month's label, kept.
+        n_new: Posts outside last month's window.
+        n_total: Posts of the comparison's platform in this month's window.
+        alpha: The level the new posts had to reach.
+    """
+    def get(name: str) -> Any:
+        return result.get(name) if isinstance(result, Mapping) else getattr(result, name, None)
+
+    estimate, p_new = get("new_posts_estimate"), get("new_posts_p")
+    missing = [v is None or (isinstance(v, float) and math.isnan(v)) for v in (estimate, p_new)]
+    if not n_new:
+        why = "none of its posts are new since last month's report"
+    elif any(missing):
+        why = (f"only the {n_new} of {n_total} posts new since last month's report are new "
+               "evidence, and they are too few to test on their own")
+    elif (float(estimate) > 1) != (float(get("estimate") or 1) > 1):
+        why = (f"only the {n_new} of {n_total} posts new since last month's report are new "
+               f"evidence, and on their own they point the other way (about "
+               f"{float(estimate):.2f}×)")
+    else:
+        why = (f"only the {n_new} of {n_total} posts new since last month's report are new "
+               f"evidence, and on their own they do not confirm it (p = {float(p_new):.2f}, "
+               f"above {alpha:g})")
+    return (f"Kept at last month's label, {previous_label}, rather than "
+            f"{get('label_held_from')}: {why}.")
+
+
 def underpowered_banner(n_under: int, n_content: int, n_tested: int) -> str:
     """The leadership banner when most comparisons could not detect 1.5×."""
     return (
@@ -241,6 +275,46 @@ def next_month_lines(plan: Any, verdict: str | None) -> list[str]:
 def experiment_line(name: str, status: str, summary: str | None) -> str:
     """One plain line per experiment (its status and, when finished, what was found)."""
     return str(summary) if summary else f"{name}: {status}"
+
+
+def experiment_relation_sentence(experiment: Mapping[str, Any],
+                                 observational: Mapping[str, Any] | None) -> str:
+    """How a finished experiment relates to the observational finding on the same question.
+
+    Args:
+        experiment: ``estimate``, ``ci_low``, ``ci_high`` of the experiment (one method).
+        observational: The month's content row on the same question (its selection-honest
+            pooled numbers when it has them), or None when the report has no such row.
+
+    Returns:
+        One sentence: "agrees", "disagrees" (the two intervals do not overlap) or "points the
+        other way" (opposite sides of 1, overlapping intervals), or that there is none.
+    """
+    def num(row: Mapping[str, Any], key: str) -> float:
+        value = row.get(key)
+        return math.nan if value is None else float(value)
+
+    if not observational or observational.get("method") == "insufficient" or math.isnan(
+            num(observational, "estimate")):
+        return ("This month's report has no observational finding on the same question to "
+                "compare it with.")
+    pooled = not math.isnan(num(observational, "estimate_pooled"))
+    suffix = "_pooled" if pooled else ""
+    est = num(observational, "estimate" + suffix)
+    low = num(observational, "ci_low" + suffix)
+    high = num(observational, "ci_high" + suffix)
+    e_est, e_low, e_high = (num(experiment, k) for k in ("estimate", "ci_low", "ci_high"))
+    seen = (f"the observational finding on the same question (posts we chose, not assigned at "
+            f"random: about {est:.2f}×, 95 % interval {low:.2f}–{high:.2f}, "
+            f"{observational.get('confidence', 'inconclusive')})")
+    if high < e_low or low > e_high:
+        return (f"The experiment disagrees with {seen}: the two intervals do not overlap, so "
+                "the observational number is probably confounded by what travels with the "
+                "posts (topic, timing, format).")
+    if (est >= 1) == (e_est >= 1):
+        return f"The experiment agrees with {seen}: both point the same way."
+    return (f"The experiment points the other way from {seen}, but the two intervals overlap, "
+            "so they do not contradict each other.")
 
 
 NO_DECISIONS = "No decisions were logged for last month (params/decisions.yaml)."

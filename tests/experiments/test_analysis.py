@@ -127,3 +127,92 @@ def test_holm_family_counts_unanalysed_siblings(tmp_path, params):
     adjusted = holm_family(record, result, [tmp_path], tables, params)
     assert adjusted.family == ["t", "u"]
     assert adjusted.p_adjusted == pytest.approx(min(1.0, 2 * result.primary.p_value))
+
+
+def test_itt_estimate_interval_and_p_come_from_one_method_hand_built():
+    """Issue 11 §4: the ITT ratio, interval and p are all the randomization test's.
+
+    Four blocks of two 'story' and two 'info' posts, exposure 100; in every block the story
+    posts' log rate is the info posts' plus log 2 ± a little, so the test's estimate (the mean
+    within-block difference of mean log((y + 0.5) / exposure)) is computed here by hand.
+    """
+    design = _design(weeks=4, k=4, platforms="facebook")
+    info = [[10, 14], [20, 16], [8, 12], [30, 26]]
+    story = [[21, 27], [41, 33], [17, 23], [61, 51]]
+    rows = []
+    for block in range(4):
+        rows += [{"block": f"w{block}", "arm": "story", "y": float(y)} for y in story[block]]
+        rows += [{"block": f"w{block}", "arm": "info", "y": float(y)} for y in info[block]]
+    data = pd.DataFrame(rows).assign(exposure=100.0, platform="facebook")
+    log_rate = np.log((data["y"] + 0.5) / 100.0)
+    by_block = log_rate.groupby([data["block"], data["arm"]]).mean().unstack()
+    by_hand = float(np.exp((by_block["story"] - by_block["info"]).mean()))
+    assert by_hand == pytest.approx(2.0, abs=0.05)  # the case is what it says
+
+    res = estimate(data, "arm", design, randomized=True, n_resamples=999, seed=1)[0]
+    assert (res.arm, res.reference, res.p_method) == ("story", "info", "randomization")
+    assert res.estimate == pytest.approx(by_hand, rel=1e-9)
+    assert res.ci_low <= res.estimate <= res.ci_high
+    # 6**4 = 1296 within-block arrangements; only the observed one and its mirror are as
+    # extreme, so p is about 2 / 1296 up to the Monte Carlo resolution of B = 999.
+    assert res.p_value < 0.02
+    assert res.ci_low > 1  # the interval is the inverted test: it excludes 1 since p < 0.05
+    # The NB model's ratio is kept for the analyst and differs from the headline one.
+    assert np.isfinite(res.estimate_model) and res.estimate_model != res.estimate
+    low_model, high_model = res.ci_model
+    assert low_model < res.estimate_model < high_model
+
+    # Without a shift the same posts give p well above 0.05 and an interval containing 1.
+    null_story = [[12, 11], [18, 19], [9, 11], [27, 29]]
+    null = data.assign(y=[float(y) for block in range(4)
+                          for y in null_story[block] + info[block]])
+    flat = estimate(null, "arm", design, randomized=True, n_resamples=999, seed=1)[0]
+    assert flat.p_value > 0.2
+    assert flat.ci_low < 1 < flat.ci_high
+
+
+def test_itt_interval_excludes_one_exactly_when_p_is_below_005():
+    """Simulated ITT contrasts: the interval and p agree, up to the resolution of B = 199."""
+    design = _design(weeks=6, k=4)
+    schedule = make_schedule(design)
+    agree = 0
+    for rep in range(12):
+        posts, _ = S.experiment_posts(schedule, effect=1.6, seed=7000 + rep)
+        data = posts.assign(y=posts["interactions"].astype(float),
+                            exposure=posts["reach"].astype(float)).merge(
+            schedule.assign(platform=schedule["platform"].astype("string")),
+            left_index=True, right_index=True, suffixes=("", "_slot"))
+        res = estimate(data, "arm", design, randomized=True, n_resamples=199, seed=rep)[0]
+        assert res.p_method == "randomization"
+        assert res.ci_low <= res.estimate <= res.ci_high
+        agree += (res.ci_low > 1 or res.ci_high < 1) == (res.p_value < 0.05)
+    assert agree >= 11
+
+
+def test_the_experiment_sentence_relates_to_the_observational_finding():
+    from workbench import wording as W
+    from workbench.analysis.month import with_observational
+
+    exp = {"estimate": 1.4, "ci_low": 1.1, "ci_high": 1.8}
+    obs = {"id": "human_centred", "platform": "all", "method": "negbin", "estimate": 1.9,
+           "ci_low": 1.2, "ci_high": 3.0, "estimate_pooled": 1.3, "ci_low_pooled": 1.05,
+           "ci_high_pooled": 1.6, "confidence": "suggestive"}
+    assert W.experiment_relation_sentence(exp, obs) == (
+        "The experiment agrees with the observational finding on the same question (posts we "
+        "chose, not assigned at random: about 1.30×, 95 % interval 1.05–1.60, suggestive): both "
+        "point the same way.")
+    apart = {**obs, "estimate_pooled": 0.7, "ci_low_pooled": 0.55, "ci_high_pooled": 0.9}
+    assert W.experiment_relation_sentence(exp, apart).startswith("The experiment disagrees")
+    other = {**obs, "estimate_pooled": 0.9, "ci_low_pooled": 0.6, "ci_high_pooled": 1.3}
+    assert "points the other way" in W.experiment_relation_sentence(exp, other)
+    assert "no observational finding" in W.experiment_relation_sentence(exp, None)
+    status = pd.DataFrame([{"name": "story", "hypothesis": "human_centred",
+                            "platforms": "facebook", "status": "finished",
+                            "summary": "We tested ...", **exp},
+                           {"name": "later", "hypothesis": "slot", "platforms": "facebook",
+                            "status": "running", "summary": "Running", "estimate": None,
+                            "ci_low": None, "ci_high": None}])
+    out = with_observational(status, [obs])
+    assert out.loc[0, "summary"] == "We tested ... " + W.experiment_relation_sentence(exp, obs)
+    assert out.loc[1, "summary"] == "Running"
+    assert status.loc[0, "summary"] == "We tested ..."  # input not mutated

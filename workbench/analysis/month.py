@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import pickle
 import time
@@ -186,7 +187,8 @@ def hypotheses_and_times(ctx: MonthContext, extra_rows=()) -> tuple[Hypotheses, 
                  for p in posting_time_platforms(ctx)}
     table = run_hypotheses(ctx.posts, ctx.labels, ctx.params, ctx.month, ctx.tables.get("daily"),
                            extra_tests={p: r.p_value for p, r in raw_times.items()},
-                           extra_results=list(extra_rows))
+                           extra_results=list(extra_rows), previous=previous_labels(ctx),
+                           held_note=W.label_held_sentence)
     strong_at, suggestive_at = label_levels(ctx.params)
     levels = {"strong_at": strong_at, "suggestive_at": suggestive_at}
     by_platform, time_records = {}, []
@@ -211,6 +213,26 @@ def hypotheses_and_times(ctx: MonthContext, extra_rows=()) -> tuple[Hypotheses, 
         "platforms": list(by_platform),
     }
     return hypotheses, PostingTimes(by_platform=by_platform, summary=jsonable(summary))
+
+
+def _previous_results_path(ctx: MonthContext) -> Path:
+    return _reports_dir(ctx) / ctx.previous_month / "results.json"
+
+
+def previous_labels(ctx: MonthContext) -> dict[tuple[str, str], dict[str, Any]]:
+    """Last month's content rows by ``(id, platform)``: its ``confidence`` and ``window``.
+
+    Read from last month's results.json (the report leadership saw); empty when there is none
+    or it cannot be read, and then no label is held (issue 11 §4, `hold_firm_up`).
+    """
+    try:
+        rows = json.loads(_previous_results_path(ctx).read_text(encoding="utf-8"))["hypotheses"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {(str(r["id"]), str(r["platform"])): {"confidence": r.get("confidence"),
+                                                 "window": r.get("window")}
+            for r in rows if isinstance(r, dict) and "id" in r and "platform" in r
+            and r["id"] != "posting_time"}
 
 
 def what_would_settle(prepared, hypothesis_rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -282,9 +304,11 @@ def findings(kpi_rows: list[dict], hypothesis_rows: list[dict], posting: dict[st
         h.get("p_adjusted") if h.get("p_adjusted") is not None else 1.0))
     for row in ranked:
         if row.get("confidence") in ("strong", "suggestive") and len(out) < 3:
+            text = row.get("sentence") or plain_finding(row)
+            if row.get("label_note"):  # a label kept from last month says why (issue 11 §4)
+                text = f"{text} {row['label_note']}"
             out.append({"kind": "hypothesis", "id": row.get("id"), "platform": row.get("platform"),
-                        "text": row.get("sentence") or plain_finding(row),
-                        "confidence": row.get("confidence")})
+                        "text": text, "confidence": row.get("confidence")})
     rest = [h for h in tested if h.get("confidence") == "inconclusive"]
     if rest:
         out.append({"kind": "hypothesis_summary", "confidence": "inconclusive",
@@ -343,6 +367,33 @@ def experiments(ctx: MonthContext) -> pd.DataFrame:
 
     return experiments_status(_params_dir(ctx), _reports_dir(ctx), ctx.tables, ctx.month,
                               params=ctx.params, registries=_registries(ctx))
+
+
+def with_observational(status: pd.DataFrame, hypothesis_rows: list[dict]) -> pd.DataFrame:
+    """Each finished experiment's summary says how it relates to the observational finding.
+
+    The observational row is the month's content comparison of the experiment's hypothesis
+    (``human_centred``, ``brand_colours`` or ``topic:<name>``) on its platform, else pooled.
+    """
+    if status is None or not len(status) or "hypothesis" not in status.columns:
+        return status
+    rows = {(r.get("id"), r.get("platform")): r for r in hypothesis_rows}
+    out = status.copy()
+    for index, row in out.iterrows():
+        if row.get("status") != "finished" or not row.get("summary") or not math.isfinite(
+                float(row.get("estimate") if row.get("estimate") is not None else math.nan)):
+            continue
+        platforms = [p.strip() for p in str(row.get("platforms") or "").split(",") if p.strip()]
+        where = platforms[0] if len(platforms) == 1 else "all"
+        hypothesis = str(row["hypothesis"])
+        match = None
+        for hid in (hypothesis, f"topic:{hypothesis}"):
+            match = rows.get((hid, where)) or rows.get((hid, "all"))
+            if match:
+                break
+        out.at[index, "summary"] = (f"{row['summary']} "
+                                    f"{W.experiment_relation_sentence(row.to_dict(), match)}")
+    return out
 
 
 def decisions(ctx: MonthContext) -> pd.DataFrame:
@@ -473,6 +524,7 @@ def compute_month(ctx: MonthContext, *, offload=None) -> MonthResults:
     site, raw_kpis, (who_we_reach, who_we_reach_trend), status = side or side_sections(ctx)
     kpi_results = with_website_kpis(raw_kpis, site)
     kpi_rows = jsonable(kpi_results.table)
+    status = with_observational(status, hypotheses.records)
     plan = topic_json.get("plan") or topic_json.get("plan_text") or []
     return MonthResults(
         month=ctx.month,
@@ -515,7 +567,8 @@ def cache_key(ctx: MonthContext) -> str:
         _hash_files(digest, [*processed.glob("*.parquet"), *processed.glob("*.json")])
     params_dir = _params_dir(ctx)
     extra = [params_dir / "decisions.yaml", *(params_dir / "experiments").glob("*.yaml"),
-             *_reports_dir(ctx).glob("experiments/*/results.json")]
+             *_reports_dir(ctx).glob("experiments/*/results.json"),
+             _previous_results_path(ctx)]  # last month's labels (hold_firm_up)
     for registry in _registries(ctx):
         extra.extend(registry.glob("*.yaml"))
     _hash_files(digest, [p for p in extra if p.is_file()])

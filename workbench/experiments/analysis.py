@@ -165,6 +165,10 @@ class ArmEstimate:
     n_group: dict[str, int]
     alpha_hat: float
     notes: list[str] = field(default_factory=list)
+    #: The NB model's rate ratio and interval (analyst view) when the headline numbers come
+    #: from the randomization test (ITT): estimate, interval and p are then all that test's.
+    estimate_model: float = math.nan
+    ci_model: tuple[float, float] = (math.nan, math.nan)
 
 
 def estimate(data: pd.DataFrame, arm_column: str, design: Design, *, randomized: bool,
@@ -210,17 +214,23 @@ def estimate(data: pd.DataFrame, arm_column: str, design: Design, *, randomized:
             continue
         low, high = fit.ci(name)
         p_model = fit.p_value(name)
+        ratio = fit.irr(name)
         if randomized:
+            # One method for the three numbers (issue 11 §4): the randomization test of the
+            # within-block shift of log rates, inverted for its interval.
+            from workbench.stats.hypotheses import stratified_shift_test
+
             pair = data.loc[data[arm_column].isin([arm, reference])]
             log_rate = np.log((pair["y"].to_numpy() + 0.5) / pair["exposure"].to_numpy())
-            p = randomization_p(log_rate, (pair[arm_column] == arm).to_numpy().astype(int),
-                                pair["block"].astype(str).to_numpy(),
-                                n_resamples=n_resamples, seed=seed)
+            ratio, low, high, p = stratified_shift_test(
+                log_rate, (pair[arm_column] == arm).to_numpy().astype(int),
+                pair["block"].astype(str).to_numpy(), n_resamples=n_resamples, seed=seed)
             method = "randomization"
         else:
             p, method = p_model, "negbin max-SE t"
-        out.append(ArmEstimate(arm, reference, fit.irr(name), low, high, p, method, p_model,
-                               sum(groups.values()), groups, float(fit.alpha), list(fit.notes)))
+        out.append(ArmEstimate(arm, reference, ratio, low, high, p, method, p_model,
+                               sum(groups.values()), groups, float(fit.alpha), list(fit.notes),
+                               estimate_model=fit.irr(name), ci_model=fit.ci(name)))
     return out
 
 

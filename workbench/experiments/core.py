@@ -328,7 +328,9 @@ def plain_summary(result: ExperimentResult) -> str:
     others = len(result.family) - 1
     adjusted = (f", {_fmt(result.p_adjusted, 3)} after allowing for the {others} other "
                 "experiment(s) ending that month" if others > 0 else "")
-    body = (f"Result: {ratio} (95 % interval {_fmt(p.ci_low)}–{_fmt(p.ci_high)}; "
+    method = ("randomization test, its estimate, interval and p" if p.p_method == "randomization"
+              else "negative binomial model")
+    body = (f"Result ({method}): {ratio} (95 % interval {_fmt(p.ci_low)}–{_fmt(p.ci_high)}; "
             f"p = {_fmt(p.p_value, 3)}{adjusted}); {confidence}. ")
     if confidence == "strong":
         meaning = ("Because the posts were assigned at random, this difference is caused by the "

@@ -100,6 +100,11 @@ DETAIL_FIELDS = (
     "estimate_story_adjusted",
     "ci_story_low",
     "ci_story_high",
+    "label_held_from",
+    "label_note",
+    "new_posts_n",
+    "new_posts_estimate",
+    "new_posts_p",
 )
 
 BOOLEAN_LABELS = ("human_centred", "brand_colours")
@@ -233,6 +238,14 @@ class HypothesisResult:
     estimate_story_adjusted: float = float("nan")
     ci_story_low: float = float("nan")
     ci_story_high: float = float("nan")
+    # Issue 11 §4: a label does not firm up on the same posts seen twice (`hold_firm_up`).
+    # ``label_held_from`` is the label this month's test alone would give when last month's
+    # was kept; ``new_posts_*`` is the test on the posts outside last month's window.
+    label_held_from: str | None = None
+    label_note: str | None = None
+    new_posts_n: int | None = None
+    new_posts_estimate: float = float("nan")
+    new_posts_p: float = float("nan")
 
     def to_record(self, details: bool = False) -> dict[str, Any]:
         """The DESIGN.md fields plus ``warnings`` as a JSON-safe dict (NaN → None).
@@ -1050,6 +1063,110 @@ def _with_new_posts(result: HypothesisResult, prepared: PreparedPosts,
     return replace(result, warnings=[*result.warnings, note])
 
 
+#: Order of the confidence labels, weakest first (a label "firms up" when it moves right).
+LABEL_RANK = {"inconclusive": 0, "suggestive": 1, "strong": 2}
+
+
+def _window_of(text: Any) -> tuple[str, str] | None:
+    parts = str(text or "").split("..")
+    if len(parts) != 2 or not all(parts):
+        return None
+    try:
+        return str(Month.parse(parts[0])), str(Month.parse(parts[1]))
+    except (ValueError, WorkbenchError):
+        return None
+
+
+def _retest(result: HypothesisResult, prepared: PreparedPosts, params: Mapping[str, Any] | None,
+            daily: pd.DataFrame | None) -> HypothesisResult | None:
+    """The same comparison on ``prepared`` (None for ids this module does not test)."""
+    if result.id in BOOLEAN_LABELS:
+        return test_label(prepared, result.id, platform=result.platform, params=params,
+                          daily=daily, diagnostics=False)
+    if result.id.startswith("topic:"):
+        found = test_topics(prepared, platform=result.platform, params=params,
+                            topics=[result.id.split(":", 1)[1]], diagnostics=False)
+        return found[0] if found else None
+    return None
+
+
+def hold_firm_up(
+    results: Sequence[HypothesisResult],
+    prepared: PreparedPosts,
+    previous: Mapping[tuple[str, str], Mapping[str, Any]],
+    params: Mapping[str, Any] | None = None,
+    daily: pd.DataFrame | None = None,
+    *,
+    note: Any = None,
+) -> list[HypothesisResult]:
+    """Keep last month's label unless the posts new since then confirm a firmer one.
+
+    Rolling windows overlap (about five of six months are the same posts), so a label that
+    rises from last month's on mostly the same posts is the same evidence counted twice. A
+    result whose label is above last month's label for the same comparison (id and platform)
+    keeps its new label only when the posts outside last month's window, tested alone with
+    the same procedure, give p ≤ ``alpha`` in the same direction; otherwise its confidence is
+    set back to last month's and ``label_held_from`` records the label it would have had.
+
+    Args:
+        results: The month's content rows with their labels (after `adjust_results`).
+        prepared: The month's prepared posts (their ``month`` column decides which are new).
+        previous: ``(id, platform)`` → last month's row (``confidence`` and ``window``
+            ``YYYY-MM..YYYY-MM``; without a window the window one month earlier than this
+            one is assumed).
+        params: Run parameters (``alpha``, the test settings).
+        daily: Canonical ``daily`` table passed to the label tests.
+        note: ``note(result, previous_label, n_new, n_total, alpha)`` → the sentence that
+            says why a label was kept (stored in ``label_note`` and ``warnings``); the wording
+            lives in `workbench.wording.label_held_sentence`.
+
+    Returns:
+        The results, in order; rows that did not firm up are returned unchanged.
+    """
+    alpha = float(_param(params, "alpha"))
+    this = prepared.window or _window_of(prepared.window_label)
+    out = []
+    for result in results:
+        before = (previous.get((result.id, result.platform)) or {})
+        last_label = before.get("confidence")
+        if (result.method == "insufficient" or last_label not in LABEL_RANK or this is None
+                or LABEL_RANK.get(result.confidence, 0) <= LABEL_RANK[last_label]):
+            out.append(result)
+            continue
+        last = _window_of(before.get("window")) or (
+            str(Month.parse(this[0]).previous), str(Month.parse(this[1]).previous))
+        data = _platform_rows(prepared, result.platform)
+        month = data["month"].astype("string")
+        new = ~((month >= last[0]) & (month <= last[1])).fillna(False)
+        n_new, n_total = int(new.sum()), len(data)
+        if last[1] < this[0] or n_new == n_total:  # no overlap: nothing was seen twice
+            out.append(result)
+            continue
+        whole = prepared.data["month"].astype("string")
+        fresh = replace(prepared, data=prepared.data.loc[
+            (~((whole >= last[0]) & (whole <= last[1])).fillna(False)).to_numpy()
+        ].reset_index(drop=True))
+        alone = _retest(result, fresh, params, daily) if n_new else None
+        estimate = float("nan") if alone is None else float(alone.estimate)
+        p_new = float("nan") if alone is None else float(alone.p_value)
+        confirmed = (
+            alone is not None and alone.method != "insufficient" and math.isfinite(p_new)
+            and p_new <= alpha and math.isfinite(estimate)
+            and (estimate > 1) == (result.estimate > 1)
+        )
+        fields = {"new_posts_n": n_new, "new_posts_estimate": estimate, "new_posts_p": p_new}
+        if confirmed:
+            out.append(replace(result, **fields))
+            continue
+        held = replace(result, confidence=str(last_label), label_held_from=result.confidence,
+                       **fields)
+        if note is not None:
+            sentence = str(note(held, str(last_label), n_new, n_total, alpha))
+            held = replace(held, label_note=sentence, warnings=[*held.warnings, sentence])
+        out.append(held)
+    return out
+
+
 def pool_findings(results: Sequence[HypothesisResult]) -> list[HypothesisResult]:
     """Fill the selection-honest ``estimate_pooled`` and interval of every result.
 
@@ -1132,6 +1249,8 @@ def run_hypotheses(
     daily: pd.DataFrame | None = None,
     extra_tests: Mapping[str, float | None] | None = None,
     extra_results: Sequence[HypothesisResult] = (),
+    previous: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+    held_note: Any = None,
 ) -> HypothesisTable:
     """Run the month's family of content hypotheses over the rolling window.
 
@@ -1153,6 +1272,10 @@ def run_hypotheses(
         extra_results: Further comparison rows of the month's family (the strategy rows of
             `workbench.stats.strategy`: hashtags, formats, language), appended after the
             content rows and adjusted with them.
+        previous: Last month's content rows by ``(id, platform)`` (``confidence``,
+            ``window``), from its results.json: a label above last month's stands only when
+            the posts new since then confirm it alone (`hold_firm_up`). None: no history.
+        held_note: The sentence for a kept label (see `hold_firm_up`).
 
     Returns:
         HypothesisTable (``to_frame()`` has exactly the DESIGN.md fields + ``warnings``).
@@ -1177,6 +1300,10 @@ def run_hypotheses(
     extra = dict(extra_tests or {})
     adjusted, extra_adjusted = adjust_results(
         results, params, [("posting_time", p) for p in extra.values()])
+    if previous:
+        n_content = len(adjusted) - len(extra_results)
+        adjusted = [*hold_firm_up(adjusted[:n_content], prepared, previous, params, daily,
+                                  note=held_note), *adjusted[n_content:]]
     return HypothesisTable(pool_findings(adjusted), month=str(month),
                            window=f"{window[0]}..{window[1]}", prepared=prepared,
                            extra_adjusted={k: (None if p != p else p)
