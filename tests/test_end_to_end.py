@@ -307,3 +307,36 @@ def test_strategy_questions_in_the_family_and_on_the_page(report):
     best = strategy["top_posts"]["best_by_platform"]
     assert sorted(b["platform"] for b in best) == sorted({b["platform"] for b in best})
     assert html.count("× its usual") == len(best) >= 3
+
+
+def test_all_posts_tagged_line_and_its_experiment_command_run_end_to_end(sample, tmp_path):
+    """Issue 15 §1: when every post carries the local hashtags the report's line has the
+    issue's shape, and the command it offers registers the experiment as printed."""
+    import shlex
+
+    import yaml
+
+    from workbench.sample.profile import sample_params
+    from workbench.stats.strategy import hashtag_comparison
+
+    tables = load_tables(sample["processed"])
+    params = sample_params(sample["params_dir"])
+    tagged = tables["posts"].assign(hashtags=[["#LdnOnt"]] * len(tables["posts"]))
+    rows, hashtags = hashtag_comparison(tagged, tables.get("labels"), tables.get("daily"),
+                                        params, "2025-07", permutations=99)
+    assert rows == [] and not hashtags.comparable
+    assert hashtags.statement == (
+        f"all {hashtags.n_posts} posts used the local hashtags: no comparison is possible; an "
+        "experiment that drops them from a random half for 8 weeks would settle it")
+    argv = shlex.split(hashtags.command)
+    assert argv[:3] == ["workbench", "experiment", "new"]
+    registry, reports = tmp_path / "registry", tmp_path / "reports"
+    # The start it proposes is after the last post of the history (the sample runs to
+    # 2025-08, past the report month), so the registration is accepted as printed.
+    assert main(["--params-dir", str(sample["params_dir"]), *argv[1:],
+                 "--processed", str(sample["processed"]), "--registry", str(registry),
+                 "--reports", str(reports)]) == 0
+    name = hashtags.experiment["name"]
+    record = yaml.safe_load((registry / f"{name}.yaml").read_text(encoding="utf-8"))
+    assert record["hypothesis"] == "local_hashtag" and record["weeks"] == 8
+    assert (reports / "experiments" / name / "schedule.csv").is_file()

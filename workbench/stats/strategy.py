@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -208,14 +208,19 @@ class HashtagSummary:
 
 
 def hashtag_experiment(month: str, platforms: Sequence[str], posts_per_week: int,
-                       seed: int = 0) -> tuple[dict[str, Any], str]:
+                       seed: int = 0, last_post: date | None = None
+                       ) -> tuple[dict[str, Any], str]:
     """Spec and command of an 8-week experiment dropping the local hashtags from half the posts.
 
-    Starts the first Monday after ``month``; arms ``tags`` (with) and ``notags`` (without);
-    ``posts_per_week`` is rounded down to an even number (at least 2) so each week is balanced.
+    Starts the first Monday after ``month`` and after ``last_post`` (the last post of the
+    processed history: ``workbench experiment new`` refuses a start on or before it); arms
+    ``tags`` (with) and ``notags`` (without); ``posts_per_week`` is rounded down to an even
+    number (at least 2) so each week is balanced.
     """
-    first_of_next = (pd.Period(month, freq="M") + 1).to_timestamp().date()
-    start = first_of_next + timedelta(days=(7 - first_of_next.weekday()) % 7)
+    first = (pd.Period(month, freq="M") + 1).to_timestamp().date()
+    if last_post is not None and last_post >= first:
+        first = last_post + timedelta(days=1)
+    start = first + timedelta(days=(7 - first.weekday()) % 7)
     per_week = max(2, int(posts_per_week) // 2 * 2)
     spec = {"name": f"local-hashtags-{start:%Y%m}", "hypothesis": "local_hashtag",
             "arms": ["tags", "notags"], "platforms": list(platforms),
@@ -378,8 +383,16 @@ def _language_rows(data, languages, *, window, params, permutations) -> list[Hyp
     return rows
 
 
+def _last_post(posts: pd.DataFrame, tz: str | None) -> date | None:
+    """Local date of the last post of the whole history (None without posts)."""
+    last = pd.to_datetime(posts["published_at_utc"], utc=True).max()
+    if pd.isna(last):
+        return None
+    return (last.tz_convert(tz) if tz else last).date()
+
+
 def _local_hashtags(data: pd.DataFrame, params: Mapping[str, Any] | None, month: str,
-                    window_label: str, permutations: int
+                    window_label: str, permutations: int, last_post: date | None = None
                     ) -> tuple[list[HypothesisResult], HashtagSummary]:
     """The local-hashtag rows (when both groups exist) and how the hashtags were used."""
     tags = [str(t) for t in ((params or {}).get("local_hashtags") or [])]
@@ -396,7 +409,8 @@ def _local_hashtags(data: pd.DataFrame, params: Mapping[str, Any] | None, month:
         weekly = data.groupby(["platform", "iso_week"]).size().groupby("platform").median()
         per_week = int(max(2, math.floor(float(weekly.min())))) if len(weekly) else 2
         experiment, command = hashtag_experiment(month, platforms, per_week,
-                                                 seed=int(_param(params, "seed")) % 10_000)
+                                                 seed=int(_param(params, "seed")) % 10_000,
+                                                 last_post=last_post)
         statement = (f"all {n} posts used the local hashtags: no comparison is possible; "
                      f"an experiment that drops them from a random half for "
                      f"{EXPERIMENT_WEEKS} weeks would settle it"
@@ -432,7 +446,8 @@ def hashtag_comparison(
                              tz=(params or {}).get("timezone"))
     data = _with_audience(prepared.data, daily)
     return _local_hashtags(data, params, str(month), prepared.window_label,
-                           _permutations(params, permutations))
+                           _permutations(params, permutations),
+                           _last_post(posts, (params or {}).get("timezone")))
 
 
 def strategy_comparisons(
@@ -474,7 +489,7 @@ def strategy_comparisons(
 
     # 1. Local hashtags.
     hashtag_rows, hashtags = _local_hashtags(data, params, str(month), window_label,
-                                             perms)
+                                             perms, _last_post(posts, tz))
     rows.extend(hashtag_rows)
 
     # 2. Formats, per platform.
