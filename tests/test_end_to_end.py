@@ -340,3 +340,43 @@ def test_all_posts_tagged_line_and_its_experiment_command_run_end_to_end(sample,
     record = yaml.safe_load((registry / f"{name}.yaml").read_text(encoding="utf-8"))
     assert record["hypothesis"] == "local_hashtag" and record["weeks"] == 8
     assert (reports / "experiments" / name / "schedule.csv").is_file()
+
+
+def test_posting_frequency_rows_in_the_family_on_the_page_and_in_the_plan(report):
+    """Issue 15 §3: per platform, the frequency rows sit in results.json ``hypotheses`` with
+    the DESIGN.md fields (adjusted with the family), the page words each answer with its
+    confidence, and next month's plan carries an answer only when its row is strong."""
+    from workbench.stats.hypotheses import HYPOTHESIS_FIELDS
+
+    results = json.loads((report["dir"] / "results.json").read_text(encoding="utf-8"))
+    rows = [h for h in results["hypotheses"] if h["id"].startswith("posting_frequency")]
+    answers = results["strategy"]["frequency"]
+    assert rows and {r["platform"] for r in rows} == {a["platform"] for a in answers}
+    for row in rows:
+        assert set(HYPOTHESIS_FIELDS) <= set(row)
+        assert row["sentence"].endswith(f"{row['confidence']}.")
+        if row["p_value"] is not None:
+            assert row["p_adjusted"] >= row["p_value"] - 1e-12  # adjusted with the family
+    html = (report["dir"] / "report.html").read_text(encoding="utf-8")
+    for answer in answers:
+        assert answer["in_family"] is True
+        by_id = {r["id"]: r for r in rows if r["platform"] == answer["platform"]}
+        assert answer["confidence"] == {k: r["confidence"] for k, r in by_id.items()}
+        firm = answer["plan"] is not None
+        resting = by_id["posting_frequency:per_post" if answer["plan"] ==
+                        "extra_post_adds_less_than_average" else "posting_frequency"]
+        if firm:  # the plan rests on a strong, family-adjusted row
+            assert resting["confidence"] == "strong"
+        else:
+            assert by_id["posting_frequency"]["confidence"] != "strong"
+        assert (answer["plan_line"] in results["next_month"]) == firm
+        assert esc_text(answer["sentence"]) in html
+    plan_lines = [line for line in results["next_month"] if line.startswith("Posting frequency")]
+    assert len(plan_lines) == sum(a["plan"] is not None for a in answers)
+
+
+def esc_text(text: str) -> str:
+    """As the report escapes data-free text (quotes and ampersands)."""
+    import html as _html
+
+    return _html.escape(text, quote=True)
