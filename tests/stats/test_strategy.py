@@ -1,7 +1,6 @@
 """Strategy comparisons (issue 15): hashtags, formats, language, frequency, fair top posts."""
 
 import json
-import math
 
 import numpy as np
 import pandas as pd
@@ -9,12 +8,9 @@ import pytest
 
 from workbench.experiments.design import make_design
 from workbench.sample.strategy import PROFILE, strategy_sample
-from workbench.stats.hypotheses import HYPOTHESIS_FIELDS, _compare, rolling_window
-from workbench.stats.outcomes import prepare_posts
+from workbench.stats.hypotheses import HYPOTHESIS_FIELDS
 from workbench.stats.strategy import (
     HASHTAG_ID,
-    HASHTAG_INTERACTIONS_ID,
-    creative_clusters,
     format_reference,
     local_hashtag_flags,
     strategy_comparisons,
@@ -165,49 +161,3 @@ def test_leadership_sentence_prints_the_pooled_numbers_when_pooled():
     text = sentence(pooled)
     assert "1.6" in text and "1.10–2.90" in text and "pooled across" in text
 
-
-def test_creative_clusters_join_cross_posts_only():
-    data = pd.DataFrame({
-        "platform": ["facebook", "instagram", "facebook", "instagram", "facebook", "instagram"],
-        "post_id": ["1", "2", "3", "4", "5", "6"],
-        "caption": ["Meet Ana  #London", "meet ana #london", "Meet Ana #London", None, "", "x"],
-        "published_local": pd.to_datetime(["2025-06-02 10:00", "2025-06-02 18:00",
-                                           "2025-06-03 10:00", "2025-06-02 10:00",
-                                           "2025-06-02 10:00", "2025-06-02 10:00"]),
-    })
-    c = creative_clusters(data).tolist()
-    assert c[0] == c[1]  # same caption (case, spaces) the same day: one creative
-    assert c[2] != c[0]  # the same caption another day is another creative
-    assert len({c[3], c[4], c[5], c[0]}) == 4  # no caption: each post its own cluster
-
-
-def _interval(row):
-    return math.log(row.ci_high) - math.log(row.ci_low)
-
-
-def test_cluster_se_counts_a_cross_posted_creative_once():
-    """Every Facebook post copied once more with identical outcomes carries no new
-    information: clustered by creative, the interval is the single copy's, not the
-    √2-narrower one that counts each creative twice. (One ISO week for all posts switches
-    the week-cluster check off, so only the creative clusters can widen the interval; the
-    covariates chosen depend on n, so the estimates may differ a little.)"""
-    posts, _ = strategy_sample(seed=11, start="2025-01", end="2025-06")
-    window = rolling_window("2025-06", 6)
-    prepared = prepare_posts(posts, None, window=window, min_age_days=0.0,
-                             tz=PROFILE["timezone"]).data
-    one = prepared[prepared["platform"] == "facebook"].reset_index(drop=True)
-    one = one.assign(iso_week="2025-W01")
-    rng = np.random.default_rng(1)
-    flags = pd.Series(rng.random(len(one)) < 0.5, index=one.index)
-    both = pd.concat([one, one.assign(post_id=one["post_id"] + "b")], ignore_index=True)
-    both_flags = pd.concat([flags, flags], ignore_index=True)
-    kwargs = dict(hid=HASHTAG_INTERACTIONS_ID, platform="facebook", window="w", params=PARAMS,
-                  permutations=199)
-    single = _compare(one, flags, **kwargs)
-    clustered = _compare(both, both_flags, clusters=creative_clusters(both), **kwargs)
-    naive = _compare(both, both_flags, **kwargs)
-    assert single.method == clustered.method == naive.method == "negbin"
-    assert _interval(clustered) == pytest.approx(_interval(single), rel=0.15)
-    assert _interval(naive) < 0.8 * _interval(single)  # what the clusters correct
-    assert any("several platforms" in w for w in clustered.warnings)
-    assert not any("several platforms" in w for w in naive.warnings)

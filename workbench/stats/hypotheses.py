@@ -646,15 +646,11 @@ def _compare(
     interaction: bool = True,
     robustness: bool = False,
     extra_terms: Sequence[tuple[str, str]] = (),
-    clusters: pd.Series | None = None,
 ) -> HypothesisResult:
     """Compare posts where ``indicator`` is True with the rest (the core of test_label).
 
     ``robustness`` (H1/H2 with ``diagnostics``) adds the influential posts (§9.3) and, when
     ``data`` has an ``audience`` column, the reach and total-interactions models (§9.2).
-    ``clusters`` (indexed like ``data``): posts that share a label and unmodelled effects
-    (one creative cross-posted to several platforms); the NB SE is then the larger of the
-    model SE and the cluster-robust SE by these clusters, with t(G − 1), whatever their ratio.
     """
     subject = subject_of(hid)
     min_group = int(_param(params, "min_posts_per_group"))
@@ -667,8 +663,6 @@ def _compare(
     if n_missing:
         notes.append(f"{n_missing} posts without this label were left out")
     frame = data.loc[known].assign(**{LABEL: indicator[known].astype(bool).astype("int64")})
-    if clusters is not None:
-        frame = frame.assign(_cluster=clusters.loc[frame.index].astype("string").to_numpy())
     frame = frame.reset_index(drop=True)
     n1 = int(frame[LABEL].sum())
     n0 = len(frame) - n1
@@ -734,16 +728,6 @@ def _compare(
     se_used = float(fit.se[LABEL]) if fit.converged else float("nan")
     if fit.converged and fit.heavy_tails(LABEL):
         notes.append("heavy tails / outliers: robust SE used")
-    if fit.converged and method == "negbin" and clusters is not None:
-        se_cluster, n_clusters = cluster_se(fit, frame["_cluster"])
-        if n_clusters > 2 and float(se_cluster[LABEL]) > se_used:
-            se_used = float(se_cluster[LABEL])
-            b = float(fit.params[LABEL])
-            q = stats.t.ppf(0.975, n_clusters - 1)
-            ci_low, ci_high = math.exp(b - q * se_used), math.exp(b + q * se_used)
-            p_value = float(2 * stats.t.sf(abs(b / se_used), n_clusters - 1))
-            notes.append("the same post on several platforms moves together: SE clustered "
-                         "by post used")
     if fit.converged and method == "negbin" and n >= CLUSTER_MIN_N:
         weeks = frame["iso_week"]
         if weeks.nunique() >= CLUSTER_MIN_WEEKS:

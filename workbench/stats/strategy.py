@@ -316,97 +316,12 @@ def _with_audience(data: pd.DataFrame, daily: pd.DataFrame | None) -> pd.DataFra
     return data.assign(audience=audience, audience_source=source)
 
 
-def creative_ids(data: pd.DataFrame) -> pd.Series:
-    """One id per creative, shared by the posts of a creative cross-posted to several platforms.
-
-    Posts with the same caption (hashtags, case and spacing ignored) published the same local
-    day are one creative; posts without a caption are their own creative.
-    """
-    captions = data["caption"] if "caption" in data.columns else pd.Series(
-        pd.NA, index=data.index, dtype="string")
-    text = (captions.astype("string").str.replace(r"#\w+", "", regex=True)
-            .str.casefold().str.replace(r"\s+", " ", regex=True).str.strip())
-    day = pd.to_datetime(data["published_local"]).dt.strftime("%Y-%m-%d").astype("string")
-    own = data["platform"].astype("string") + "|" + data["post_id"].astype("string")
-    keyed = day + "|" + text
-    return keyed.where(text.notna() & (text.str.len() > 0), own)
-
-
-def _creative_clustered(row: HypothesisResult, data: pd.DataFrame, flags: pd.Series,
-                        params: Mapping[str, Any] | None) -> HypothesisResult:
-    """``row`` with the creative-clustered SE when it is larger than the SE it printed.
-
-    The local hashtags are chosen per creative, and a creative cross-posted to several
-    platforms shares its content: its posts are not independent observations of the flag.
-    Refits the row's model (same covariate choice as `_compare`) and takes the
-    cluster-robust SE by creative, with t(G − 1), when it exceeds the interval's.
-    """
-    from workbench.lazy import lazy_module
-    from workbench.stats.hypotheses import LABEL, SMALL_GROUP, SMALL_N, _choose_covariates
-    from workbench.stats.nb import cluster_se, fit_nb
-    from workbench.stats.pooling import se_from_interval
-
-    if row.method != "negbin":
-        return row
-    t_dist = lazy_module("scipy.stats").t
-    known = flags.notna().to_numpy()
-    frame = data.loc[known].assign(**{LABEL: flags[known].astype(bool).astype("int64")})
-    frame = frame.assign(_creative=creative_ids(frame)).reset_index(drop=True)
-    n1 = int(frame[LABEL].sum())
-    small = len(frame) < SMALL_N or min(n1, len(frame) - n1) < SMALL_GROUP
-    frame, terms, _, _ = _choose_covariates(
-        frame, pooled=frame["platform"].nunique() > 1, small=small, exclude=(),
-        min_level=int(_param(params, "min_posts_per_group")))
-    fit = fit_nb(frame, "y", "exposure", [LABEL, *terms], offset=True)
-    if not fit.converged:
-        return row
-    se_cluster, groups = cluster_se(fit, frame["_creative"])
-    se_row = se_from_interval(row.ci_low, row.ci_high)
-    value = float(se_cluster.get(LABEL, float("nan")))
-    if not (np.isfinite(value) and np.isfinite(se_row)) or value <= se_row or groups < 20:
-        return row
-    b = math.log(row.estimate)
-    q = float(t_dist.ppf(0.975, groups - 1))
-    p = float(2 * t_dist.sf(abs(b / value), groups - 1))
-    return replace(row, ci_low=math.exp(b - q * value), ci_high=math.exp(b + q * value),
-                   p_value=p, p_adjusted=p, warnings=[
-                       *row.warnings, f"the same creative is posted on several platforms: "
-                       f"SE clustered by creative ({groups} creatives)"])
-
-
-def creative_clusters(data: pd.DataFrame) -> pd.Series:
-    """One label per creative: posts with the same caption published the same local day.
-
-    A creative cross-posted to several platforms carries one hashtag choice and one content
-    (story, topic, brand colours, time), so its posts' interaction rates move together.
-    Posts without a caption are their own cluster.
-
-    Args:
-        data: Prepared posts (``caption``, ``published_local`` or ``published_at``,
-            ``post_id``, ``platform``).
-
-    Returns:
-        A string label per post, indexed like ``data``.
-    """
-    caption = data["caption"].astype("string").fillna("")
-    caption = caption.str.casefold().str.split().str.join(" ").fillna("")
-    when = data["published_local"] if "published_local" in data else data["published_at"]
-    day = pd.Series(pd.to_datetime(when).dt.strftime("%Y-%m-%d"), index=data.index)
-    own = data["platform"].astype("string") + ":" + data["post_id"].astype("string")
-    return (caption + "|" + day.astype("string")).where(caption != "", own)
-
-
 def _hashtag_rows(data, flags, *, window, params, permutations) -> list[HypothesisResult]:
     reach = data.assign(y=data["exposure"].round(), exposure=data["audience"])
     primary = _compare(reach, flags, hid=HASHTAG_ID, platform="all", window=window,
                        params=params, permutations=permutations)
-    # Interactions per person reached share the creative's content effects across its
-    # platforms: SE clustered by creative (benchmarks/strategy_hashtag_null.md; without it the
-    # null rejected 8.3 %). Reach is drawn per post, so the primary needs no cluster.
     secondary = _compare(data, flags, hid=HASHTAG_INTERACTIONS_ID, platform="all",
-                         window=window, params=params, permutations=permutations,
-                         clusters=creative_clusters(data))
-    secondary = _creative_clustered(secondary, data, flags, params)
+                         window=window, params=params, permutations=permutations)
     rows = [replace(primary, outcome=REACH_OUTCOME,
                     per_platform=tuple(replace(r, outcome=REACH_OUTCOME)
                                        for r in primary.per_platform)), secondary]
