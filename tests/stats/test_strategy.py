@@ -82,6 +82,25 @@ def test_planted_strong_linkedin_post_is_among_fair_top_posts(results, sample):
     assert "× its usual" in results.top_posts.sentences()[0]
 
 
+def test_top_posts_are_ranked_by_the_fair_score_not_raw_interactions(results, sample):
+    """Issue 15 §5: the list is in fair-score order with the raw figures beside it, and the
+    planted strong post (truth.json: a small platform) makes it although raw interactions
+    would have left it out."""
+    _, truth = sample
+    strong = truth["strategy"]["strong_post_id"]
+    assert truth["strategy"]["strong_platform"] == "linkedin"
+    scored, top = results.top_posts.scored, results.top_posts.top
+    assert list(scored["rank"]) == list(range(1, len(scored) + 1))
+    assert scored["times_usual"].is_monotonic_decreasing
+    assert list(top["post_id"]) == list(scored["post_id"].head(len(top)))
+    assert {"interactions", "exposure", "expected"} <= set(top.columns)
+    # the score is interactions against the platform-format-month expectation
+    assert (np.sign(top["times_usual"] - 1) == np.sign(top["interactions"] - top["expected"])).all()
+    by_raw = scored.sort_values("interactions", ascending=False)["post_id"].head(len(top))
+    assert strong not in set(by_raw)
+    assert strong in set(top["post_id"])
+
+
 def test_frequency_interval_covers_planted_returns(results, sample):
     _, truth = sample
     plant = truth["strategy"]
@@ -141,3 +160,4 @@ def test_leadership_sentence_prints_the_pooled_numbers_when_pooled():
     pooled = _replace(raw, estimate_pooled=1.6, ci_low_pooled=1.1, ci_high_pooled=2.9)
     text = sentence(pooled)
     assert "1.6" in text and "1.10–2.90" in text and "pooled across" in text
+

@@ -250,6 +250,8 @@ def what_would_settle(prepared, hypothesis_rows: list[dict[str, Any]]) -> pd.Dat
     for row in hypothesis_rows:
         if row.get("confidence") == "strong" or row.get("id") == "posting_time":
             continue
+        if str(row.get("id")).startswith("posting_frequency"):
+            continue  # weeks, not labelled posts: the 1.3× sample size does not apply
         platform = row.get("platform") or "all"
         if platform not in baseline:
             subset = data if platform == "all" else data[data["platform"] == platform]
@@ -470,7 +472,8 @@ def _word_strategy_records(records: list[dict[str, Any]], results, count: int) -
 def strategy_adjusted(raw, hypotheses: Hypotheses, posts: pd.DataFrame):
     """The strategy results with their rows as adjusted in the month's family.
 
-    The fair top posts get their captions (the leadership cards).
+    The posting-frequency answers are judged with their adjusted rows; the fair top posts get
+    their captions (the leadership cards).
     """
     from dataclasses import replace
 
@@ -483,7 +486,9 @@ def strategy_adjusted(raw, hypotheses: Hypotheses, posts: pd.DataFrame):
     if len(best):
         best = best.astype({"post_id": "string"}).merge(captions, on=["platform", "post_id"],
                                                         how="left")
-    return replace(raw, rows=rows, top_posts=replace(top, best_by_platform=best))
+    # the frequency answers take their adjusted rows (and with them the firm plan)
+    adjusted = raw.with_family(rows) if count else raw
+    return replace(adjusted, top_posts=replace(top, best_by_platform=best))
 
 
 # --------------------------------------------------------------------------- the month
@@ -541,7 +546,8 @@ def compute_month(ctx: MonthContext, *, offload=None) -> MonthResults:
         findings=findings(kpi_rows, hypotheses.records, posting.summary, topic_json,
                           kpi_results.why_engagement),
         banners=summary_banners(hypotheses.records),
-        next_month=W.next_month_lines(plan, posting.summary.get("verdict")),
+        next_month=[*W.next_month_lines(plan, posting.summary.get("verdict")),
+                    *strategy.plan_lines()],  # posting frequency, only when firm
         experiments=status,
         decisions=decisions(ctx),
         website=site,

@@ -143,15 +143,22 @@ def pool_log_ratios(
 STRATEGY_PREFIXES = ("format:", "language:", "hashtags_local")
 #: Every pooling family, in the order :func:`workbench.stats.hypotheses.pool_findings` pools.
 FAMILIES = ("label", "topic", "strategy")
+#: Posting-frequency rows (workbench.stats.frequency): not pooled. They are not picked out of
+#: many look-alike comparisons (every platform's answer is printed) and their main number,
+#: the week's total with one more post, has no common centre with the rate ratios above.
+UNPOOLED_PREFIXES = ("posting_frequency",)
 
 
 def family_of(hypothesis_id: str) -> str:
     """The pooling family of a hypothesis id.
 
     ``topic`` for ``topic:<name>``; ``strategy`` for the formats, languages and local hashtags;
-    ``label`` for the rest (human-centred, brand colours).
+    ``frequency`` (not in `FAMILIES`: never pooled) for the posting-frequency rows; ``label``
+    for the rest (human-centred, brand colours).
     """
     hypothesis_id = str(hypothesis_id)
+    if hypothesis_id.startswith(UNPOOLED_PREFIXES):
+        return "frequency"
     if hypothesis_id.startswith("topic:"):
         return "topic"
     if hypothesis_id.startswith(STRATEGY_PREFIXES):

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -44,8 +44,13 @@ from workbench.labels.rules import local_hashtags, parse_hashtags
 from workbench.params import setting
 from workbench.platforms import PLATFORM_LABELS
 from workbench.stats.frequency import (
+    FREQUENCY_ID,
+    FREQUENCY_PER_POST_ID,
+    FREQUENCY_REACH_ID,
     FrequencyResult,
     frequency_knot,
+    frequency_rows,
+    judge_frequency,
     posting_frequency,
     weekly_post_counts,
 )
@@ -99,8 +104,37 @@ def _ratio_text(estimate: float) -> str:
     return f"{estimate:.2f}×"
 
 
+def is_frequency_row(result: HypothesisResult) -> bool:
+    """True for the posting-frequency rows (``posting_frequency`` and its two companions)."""
+    return str(result.id).split(":", 1)[0] == FREQUENCY_ID
+
+
+def _frequency_sentence(result: HypothesisResult) -> str:
+    platform_name = PLATFORM_NAMES.get(result.platform, result.platform)
+    if result.method == "insufficient":
+        return (f"{platform_name}: too few weeks of posts ({result.n}) to tell whether posting "
+                f"more often adds engagement; {result.confidence}.")
+    what = {FREQUENCY_ID: "total interactions in the week",
+            FREQUENCY_PER_POST_ID: "interactions per post",
+            FREQUENCY_REACH_ID: "reach per post"}.get(result.id, result.outcome)
+    step = next((w for w in result.warnings if w.startswith("going from ")),
+                "one more post a week")
+
+    def pct(ratio: float) -> str:
+        return f"{(ratio - 1) * 100:+.0f} %"
+
+    interval = (f"95 % interval {pct(result.ci_low)} to {pct(result.ci_high)}"
+                if np.isfinite(result.ci_low) else "no interval")
+    weeks = result.n_group.get("with", 0) + result.n_group.get("without", 0)
+    return (f"{platform_name}: {step} went with {pct(result.estimate)} {what} ({interval}; "
+            f"{weeks} weeks, {result.window}; adjusted for "
+            f"{', '.join(result.covariates) or 'nothing'}); {result.confidence}.")
+
+
 def sentence(result: HypothesisResult) -> str:
     """Leadership wording of a strategy row, with its confidence label."""
+    if is_frequency_row(result):
+        return _frequency_sentence(result)
     platform_name = PLATFORM_NAMES.get(result.platform, result.platform)
     where = "" if result.platform == "all" else f" on {platform_name}"
     if result.id == HASHTAG_ID:
@@ -174,14 +208,19 @@ class HashtagSummary:
 
 
 def hashtag_experiment(month: str, platforms: Sequence[str], posts_per_week: int,
-                       seed: int = 0) -> tuple[dict[str, Any], str]:
+                       seed: int = 0, last_post: date | None = None
+                       ) -> tuple[dict[str, Any], str]:
     """Spec and command of an 8-week experiment dropping the local hashtags from half the posts.
 
-    Starts the first Monday after ``month``; arms ``tags`` (with) and ``notags`` (without);
-    ``posts_per_week`` is rounded down to an even number (at least 2) so each week is balanced.
+    Starts the first Monday after ``month`` and after ``last_post`` (the last post of the
+    processed history: ``workbench experiment new`` refuses a start on or before it); arms
+    ``tags`` (with) and ``notags`` (without); ``posts_per_week`` is rounded down to an even
+    number (at least 2) so each week is balanced.
     """
-    first_of_next = (pd.Period(month, freq="M") + 1).to_timestamp().date()
-    start = first_of_next + timedelta(days=(7 - first_of_next.weekday()) % 7)
+    first = (pd.Period(month, freq="M") + 1).to_timestamp().date()
+    if last_post is not None and last_post >= first:
+        first = last_post + timedelta(days=1)
+    start = first + timedelta(days=(7 - first.weekday()) % 7)
     per_week = max(2, int(posts_per_week) // 2 * 2)
     spec = {"name": f"local-hashtags-{start:%Y%m}", "hypothesis": "local_hashtag",
             "arms": ["tags", "notags"], "platforms": list(platforms),
@@ -200,11 +239,14 @@ class StrategyResults:
     Attributes:
         month: Report month.
         window: ``YYYY-MM..YYYY-MM`` of the comparisons.
-        rows: Hypothesis rows (DESIGN.md fields) to add to the month's family; ``p_adjusted``
-            equals ``p_value`` until the lead adjusts the whole family.
+        rows: Hypothesis rows (DESIGN.md fields) to add to the month's family: hashtags,
+            formats, language, then the posting-frequency rows of every platform;
+            ``p_adjusted`` equals ``p_value`` until the month's family is adjusted
+            (`with_family`).
         hashtags: How the local hashtags were used (and the experiment when no comparison).
         languages: Posts per detected caption language in the window (``unknown`` = NA).
-        frequency: One posting-frequency answer per platform.
+        frequency: One posting-frequency answer per platform (judged with the adjusted
+            frequency rows once `with_family` is applied).
         top_posts: The month's posts ranked fairly.
         notes: Plain-language remarks.
     """
@@ -224,12 +266,31 @@ class StrategyResults:
 
         return HypothesisTable(self.rows).to_frame()
 
+    def with_family(self, rows: Sequence[HypothesisResult]) -> StrategyResults:
+        """These results with ``rows`` as adjusted in the month's family.
+
+        The posting-frequency answers take their rows' adjusted p and labels, and with them
+        the firm plan (`workbench.stats.frequency.judge_frequency`).
+
+        Args:
+            rows: The adjusted rows, same ids and order as ``self.rows``.
+        """
+        rows = list(rows)
+        if [(r.id, r.platform) for r in rows] != [(r.id, r.platform) for r in self.rows]:
+            raise ValueError("the adjusted rows are not this month's strategy rows")
+        frequency = [judge_frequency(f, rows) for f in self.frequency]
+        return replace(self, rows=rows, frequency=frequency)
+
+    def plan_lines(self) -> list[str]:
+        """Next month's plan lines: the posting-frequency answers whose evidence is firm."""
+        return [line for line in (f.plan_line() for f in self.frequency) if line]
+
     def sentences(self) -> list[str]:
         """Leadership lines: hashtags, formats, language, frequency, fair top posts."""
         lines = []
         if self.hashtags.statement:
             lines.append(self.hashtags.statement)
-        lines.extend(sentence(r) for r in self.rows)
+        lines.extend(sentence(r) for r in self.rows if not is_frequency_row(r))
         lines.extend(f.sentence() for f in self.frequency)
         lines.extend(self.top_posts.sentences())
         return lines
@@ -246,7 +307,7 @@ class StrategyResults:
             "hashtags": self.hashtags.to_dict(), "languages": dict(self.languages),
             "frequency": [f.to_dict() for f in self.frequency],
             "top_posts": self.top_posts.to_dict(), "notes": list(self.notes),
-            "sentences": self.sentences(),
+            "sentences": self.sentences(), "plan": self.plan_lines(),
         }
 
 
@@ -322,6 +383,73 @@ def _language_rows(data, languages, *, window, params, permutations) -> list[Hyp
     return rows
 
 
+def _last_post(posts: pd.DataFrame, tz: str | None) -> date | None:
+    """Local date of the last post of the whole history (None without posts)."""
+    last = pd.to_datetime(posts["published_at_utc"], utc=True).max()
+    if pd.isna(last):
+        return None
+    return (last.tz_convert(tz) if tz else last).date()
+
+
+def _local_hashtags(data: pd.DataFrame, params: Mapping[str, Any] | None, month: str,
+                    window_label: str, permutations: int, last_post: date | None = None
+                    ) -> tuple[list[HypothesisResult], HashtagSummary]:
+    """The local-hashtag rows (when both groups exist) and how the hashtags were used."""
+    tags = [str(t) for t in ((params or {}).get("local_hashtags") or [])]
+    flags = local_hashtag_flags(data, tags)
+    n_with = int(flags.sum())
+    n = len(data)
+    platforms = sorted(set(data["platform"].dropna()))
+    comparable = bool(tags) and 0 < n_with < n
+    statement = experiment = command = None
+    if not tags:
+        statement = ("no local hashtags are listed in the organisation profile: nothing to "
+                     "compare")
+    elif not comparable and n:
+        weekly = data.groupby(["platform", "iso_week"]).size().groupby("platform").median()
+        per_week = int(max(2, math.floor(float(weekly.min())))) if len(weekly) else 2
+        experiment, command = hashtag_experiment(month, platforms, per_week,
+                                                 seed=int(_param(params, "seed")) % 10_000,
+                                                 last_post=last_post)
+        statement = (f"all {n} posts used the local hashtags: no comparison is possible; "
+                     f"an experiment that drops them from a random half for "
+                     f"{EXPERIMENT_WEEKS} weeks would settle it"
+                     if n_with == n else
+                     f"none of the {n} posts used the local hashtags: no comparison is "
+                     f"possible; an experiment that adds them to a random half for "
+                     f"{EXPERIMENT_WEEKS} weeks would settle it")
+    rows = (_hashtag_rows(data, flags, window=window_label, params=params,
+                          permutations=permutations) if comparable else [])
+    summary = HashtagSummary(tags=tags, n_posts=n, n_with=n_with, comparable=comparable,
+                             statement=statement, experiment=experiment, command=command)
+    return rows, summary
+
+
+def hashtag_comparison(
+    posts: pd.DataFrame,
+    labels: pd.DataFrame | None,
+    daily: pd.DataFrame | None,
+    params: Mapping[str, Any] | None,
+    month: str,
+    *,
+    permutations: int | None = None,
+) -> tuple[list[HypothesisResult], HashtagSummary]:
+    """Only the local-hashtag part of `strategy_comparisons` (same window and settings).
+
+    Returns:
+        The hashtag rows (empty when every post or none carries a local hashtag) and the
+        `HashtagSummary`.
+    """
+    window = rolling_window(month, int(_param(params, "window_months")))
+    prepared = prepare_posts(posts, labels, window=window,
+                             min_age_days=float(_param(params, "min_post_age_days")),
+                             tz=(params or {}).get("timezone"))
+    data = _with_audience(prepared.data, daily)
+    return _local_hashtags(data, params, str(month), prepared.window_label,
+                           _permutations(params, permutations),
+                           _last_post(posts, (params or {}).get("timezone")))
+
+
 def strategy_comparisons(
     posts: pd.DataFrame,
     labels: pd.DataFrame | None,
@@ -360,31 +488,9 @@ def strategy_comparisons(
     rows: list[HypothesisResult] = []
 
     # 1. Local hashtags.
-    tags = [str(t) for t in ((params or {}).get("local_hashtags") or [])]
-    flags = local_hashtag_flags(data, tags)
-    n_with = int(flags.sum())
-    n = len(data)
-    platforms = sorted(set(data["platform"].dropna()))
-    comparable = bool(tags) and 0 < n_with < n
-    statement = experiment = command = None
-    if not tags:
-        statement = ("no local hashtags are listed in the organisation profile: nothing to "
-                     "compare")
-    elif not comparable and n:
-        weekly = data.groupby(["platform", "iso_week"]).size().groupby("platform").median()
-        per_week = int(max(2, math.floor(float(weekly.min())))) if len(weekly) else 2
-        experiment, command = hashtag_experiment(month, platforms, per_week,
-                                                 seed=int(_param(params, "seed")) % 10_000)
-        statement = (f"all {n} posts used the local hashtags: no comparison is possible; "
-                     f"an experiment that drops them from a random half for "
-                     f"{EXPERIMENT_WEEKS} weeks would settle it"
-                     if n_with == n else
-                     f"none of the {n} posts used the local hashtags: no comparison is "
-                     f"possible; an experiment that adds them to a random half for "
-                     f"{EXPERIMENT_WEEKS} weeks would settle it")
-    if comparable:
-        rows.extend(_hashtag_rows(data, flags, window=window_label, params=params,
-                                  permutations=perms))
+    hashtag_rows, hashtags = _local_hashtags(data, params, str(month), window_label,
+                                             perms, _last_post(posts, tz))
+    rows.extend(hashtag_rows)
 
     # 2. Formats, per platform.
     rows.extend(_format_rows(data, window=window_label, params=params, permutations=perms))
@@ -409,14 +515,15 @@ def strategy_comparisons(
     history_data = _with_audience(history.data, daily)
     counts = weekly_post_counts(posts, tz or _zone_of(history_data))
     frequency = [posting_frequency(history_data, p, knot=frequency_knot(params, p),
-                                   window=history.window_label, week_posts=counts.get(p))
+                                   window=history.window_label, week_posts=counts.get(p),
+                                   params=params)
                  for p in sorted(set(history_data["platform"].dropna()))]
+    for answer in frequency:  # into the month's family with the other strategy rows
+        rows.extend(frequency_rows(answer, params))
 
     # 5. Fair top posts.
     top = fair_top_posts(data, month, n=top_n)
 
-    hashtags = HashtagSummary(tags=tags, n_posts=n, n_with=n_with, comparable=comparable,
-                              statement=statement, experiment=experiment, command=command)
     return StrategyResults(month=str(month), window=window_label, rows=rows,
                            hashtags=hashtags, languages=language_counts,
                            frequency=frequency, top_posts=top, notes=notes)
@@ -439,5 +546,5 @@ def _first_month(posts: pd.DataFrame, tz: str | None, month: str) -> str:
     return min(value, month)
 
 
-__all__ = ["HashtagSummary", "StrategyResults", "hashtag_experiment", "local_hashtag_flags",
-           "sentence", "strategy_comparisons"]
+__all__ = ["HashtagSummary", "StrategyResults", "hashtag_comparison", "hashtag_experiment",
+           "local_hashtag_flags", "sentence", "strategy_comparisons"]
