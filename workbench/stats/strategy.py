@@ -425,6 +425,15 @@ def _local_hashtags(data: pd.DataFrame, params: Mapping[str, Any] | None, month:
     return rows, summary
 
 
+def _window_data(posts, labels, daily, params, month):
+    """The month's rolling window of posts, prepared, and its rows with the audience joined."""
+    window = rolling_window(month, int(_param(params, "window_months")))
+    prepared = prepare_posts(posts, labels, window=window,
+                             min_age_days=float(_param(params, "min_post_age_days")),
+                             tz=(params or {}).get("timezone"))
+    return prepared, _with_audience(prepared.data, daily)
+
+
 def hashtag_comparison(
     posts: pd.DataFrame,
     labels: pd.DataFrame | None,
@@ -440,11 +449,7 @@ def hashtag_comparison(
         The hashtag rows (empty when every post or none carries a local hashtag) and the
         `HashtagSummary`.
     """
-    window = rolling_window(month, int(_param(params, "window_months")))
-    prepared = prepare_posts(posts, labels, window=window,
-                             min_age_days=float(_param(params, "min_post_age_days")),
-                             tz=(params or {}).get("timezone"))
-    data = _with_audience(prepared.data, daily)
+    prepared, data = _window_data(posts, labels, daily, params, month)
     return _local_hashtags(data, params, str(month), prepared.window_label,
                            _permutations(params, permutations),
                            _last_post(posts, (params or {}).get("timezone")))
@@ -477,12 +482,9 @@ def strategy_comparisons(
     Returns:
         StrategyResults; ``to_json()`` gives the results.json section.
     """
-    window = rolling_window(month, int(_param(params, "window_months")))
-    min_age = float(_param(params, "min_post_age_days"))
     tz = (params or {}).get("timezone")
-    prepared = prepare_posts(posts, labels, window=window, min_age_days=min_age, tz=tz)
+    prepared, data = _window_data(posts, labels, daily, params, month)
     window_label = prepared.window_label
-    data = _with_audience(prepared.data, daily)
     perms = _permutations(params, permutations)
     notes = list(prepared.notes)
     rows: list[HypothesisResult] = []
@@ -511,7 +513,7 @@ def strategy_comparisons(
 
     # 3. Posting frequency over the whole history up to the month.
     history = prepare_posts(posts, labels, window=(_first_month(posts, tz, month), month),
-                            min_age_days=min_age, tz=tz)
+                            min_age_days=float(_param(params, "min_post_age_days")), tz=tz)
     history_data = _with_audience(history.data, daily)
     counts = weekly_post_counts(posts, tz or _zone_of(history_data))
     frequency = [posting_frequency(history_data, p, knot=frequency_knot(params, p),
