@@ -32,7 +32,7 @@ report: $(STAMP)
 	fi
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n auto --dist loadfile tests  # test files spread over the cores
 	$(BIN)/python -m pytest -q --nbval-lax -p no:randomly notebooks
 
 lint: $(STAMP)
