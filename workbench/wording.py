@@ -185,9 +185,66 @@ def kpi_finding(kpi: Mapping[str, Any],
     return {"kind": "kpi", "text": text + ".", "confidence": confidence}
 
 
-def inconclusive_summary(ids: Iterable[str]) -> str:
-    """One line for the content comparisons without a clear difference."""
-    names = sorted({str(i).replace("topic:", "").replace("_", " ") for i in ids})
+def short_comparison_name(hypothesis_id: str) -> str:
+    """A comparison named in a list, in the organisation's words, never an internal id.
+
+    ``topic:housing`` → "housing", ``human_centred`` → "a person's story",
+    ``format:reel`` → "reel posts", ``language:fr`` → "posts in French", the local-hashtag and
+    posting-frequency rows (primary and secondary) → "local hashtags", "posting frequency".
+    """
+    from workbench.stats.strategy import LANGUAGE_NAMES
+
+    text = str(hypothesis_id)
+    kind, _, name = text.partition(":")
+    if kind == "topic":
+        return name.replace("_", " ")
+    if kind == "format":
+        return f"{name.replace('_', ' ')} posts"
+    if kind == "language":
+        return f"posts in {LANGUAGE_NAMES.get(name, name.replace('_', ' '))}"
+    if kind == "hashtags_local":
+        return "local hashtags"
+    if kind == "posting_frequency":
+        return "posting frequency"
+    return LIST_NAMES.get(kind, kind.replace("_", " "))
+
+
+#: Names in a list of the labels whose sentence subject is not a plain noun.
+LIST_NAMES = {"human_centred": "a person's story", "brand_colours": "brand colours"}
+
+
+def ranking_and_finding_differ(topic: str, finding_estimate: float,
+                                ranking_ratio: float) -> str:
+    """Why the topic finding and the topic ranking give two numbers for one topic (issue 11 §3).
+
+    Args:
+        topic: The topic id (``job_postings``).
+        finding_estimate: The finding's rate ratio against all other posts.
+        ranking_ratio: The ranking's posterior rate ratio against a typical post.
+    """
+    name = short_comparison_name(f"topic:{topic}")
+    return (f"The finding above ({finding_estimate:.1f}× other posts) and this ranking "
+            f"({ranking_ratio:.2f}× a typical post) measure {name} two ways: the finding "
+            f"compares {name} posts with all other posts; the ranking compares every topic "
+            "with a typical post and pulls each toward it, so that next month's mix does not "
+            "chase one lucky month.")
+
+
+def inconclusive_summary(ids: Iterable[str], shown: Iterable[str] = ()) -> str:
+    """One line for the content comparisons without a clear difference.
+
+    Args:
+        ids: Hypothesis ids of the inconclusive comparisons (any platform).
+        shown: Ids of the findings already stated above it: a question answered there (on
+            one platform, say) is not listed again as open (one concept appears once).
+
+    Returns:
+        The line, or "" when every open comparison is already among ``shown``.
+    """
+    already = {short_comparison_name(i) for i in shown}
+    names = sorted({short_comparison_name(i) for i in ids} - already)
+    if not names:
+        return ""
     return (
         f"No clear difference yet for {len(names)} other content "
         f"comparison{'s' if len(names) != 1 else ''} ("
@@ -331,7 +388,7 @@ def report_footer_lines(params: dict | None = None) -> list[str]:
 
     lines = [confidence_footer(params)]
     lines.extend(
-        f"{p.capitalize()} interactions = {d}." for p, d in INTERACTIONS_DEFINITION.items()
+        f"{label(p)} interactions = {d}." for p, d in INTERACTIONS_DEFINITION.items()
     )
     lines.append(age_basis_sentence(params))
     lines.append(

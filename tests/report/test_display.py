@@ -64,3 +64,21 @@ def test_kpi_labels_name_platforms_and_services_in_words():
     params = {"services": {"kpis": {"interpreting_hours": {"label": "Interpreting hours"}}}}
     assert kpi_label("interpreting_hours", params) == "Interpreting hours"
     assert kpi_label("interpreting_hours") == "Interpreting hours"  # from the id, readable
+
+
+def test_band_edges_and_flat_history_are_worded_so_the_verdict_is_visible():
+    from types import SimpleNamespace
+
+    from workbench.report.display import kpi_change_html
+
+    def row(change, low, high, status):
+        return SimpleNamespace(change_pct=change, ci_low=None, ci_high=None, band_low=low,
+                               band_high=high, band_status=status)
+
+    # -35.2 against a band starting at -34.9: both would print -35, one is outside
+    assert "(-35.2%; usual -34.9% to +65.4%)" in kpi_change_html(
+        row(-35.2, -34.9, 65.4, "unusual"))
+    assert "(-12%; usual -35% to +65%)" in kpi_change_html(
+        row(-12.0, -34.9, 65.4, "within the usual range"))
+    # a KPI that never moved (the band is 0 to 0): no "-0% to +0%"
+    assert "(-30%; usually unchanged)" in kpi_change_html(row(-30.0, -0.0, 0.0, "unusual"))

@@ -42,9 +42,10 @@ def test_months_table_and_trend_sentence():
     assert table["service_posts"].tolist() == [1, 3, 2, 5, 4]
     assert table["posts"].tolist() == [3, 5, 4, 7, 6]
     assert pd.isna(table.loc["2024-03", "revenue"])  # not recorded: NA, not 0
-    sentence = service_sentence(result, "2024-05")
-    assert sentence.startswith("In 2024-05: 4 (5 the month before) translation post(s), "
-                               "37 (41 the month before) inquiries")
+    sentence = service_sentence(result, "2024-05", "$")
+    assert sentence.startswith("In 2024-05: 4 translation posts (5 the month before), "
+                               "37 inquiries (41 the month before), revenue $4,380 ($4,500 "
+                               "the month before).")
     assert "tended to have more inquiries" in sentence and "not a measured effect" in sentence
     assert "revenue not recorded" in service_sentence(result, "2024-03")
 

@@ -312,9 +312,10 @@ def findings(kpi_rows: list[dict], hypothesis_rows: list[dict], posting: dict[st
             out.append({"kind": "hypothesis", "id": row.get("id"), "platform": row.get("platform"),
                         "text": text, "confidence": row.get("confidence")})
     rest = [h for h in tested if h.get("confidence") == "inconclusive"]
-    if rest:
+    open_line = W.inconclusive_summary((h.get("id") for h in rest), shown=[o["id"] for o in out])
+    if open_line:
         out.append({"kind": "hypothesis_summary", "confidence": "inconclusive",
-                    "text": W.inconclusive_summary(h.get("id") for h in rest)})
+                    "text": open_line})
     by_key = {(k.get("platform"), k.get("kpi")): k for k in kpi_rows}
     for key in HEADLINE_KPIS:
         if len(out) >= max_findings - 2:
@@ -333,6 +334,16 @@ def findings(kpi_rows: list[dict], hypothesis_rows: list[dict], posting: dict[st
     plan = (topic_ranking or {}).get("plan") or (topic_ranking or {}).get("plan_text")
     if plan and len(out) < max_findings:
         text = plan[0] if isinstance(plan, list) else str(plan)
+        best = (topic_ranking or {}).get("best_topic")
+        same = next((h for h in ranked if best and h.get("id") == f"topic:{best}"
+                     and h.get("platform") == "all"
+                     and any(o.get("id") == h.get("id") for o in out)), None)
+        ratio = next((t.get("rate_ratio") for t in (topic_ranking or {}).get("topics", [])
+                      if t.get("topic") == best), None)
+        shown = None if same is None else (same.get("estimate_pooled") or same.get("estimate"))
+        if shown is not None and ratio is not None:
+            # one question, two numbers on the page (the finding's selection-honest one): say why
+            text += " " + W.ranking_and_finding_differ(best, float(shown), float(ratio))
         out.append({"kind": "topics", "text": text, "confidence": ""})
     return out[:max_findings]
 

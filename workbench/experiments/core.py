@@ -341,9 +341,11 @@ def plain_summary(result: ExperimentResult) -> str:
     else:
         meaning = ("The data cannot tell this difference from chance; this does not mean "
                    "there is no difference.")
+    mde = rec["power"].get("mde")
     if rec["power"].get("underpowered"):
+        shown = f"×{float(mde):.2f}" if isinstance(mde, (int, float)) else "the planned size"
         meaning += (f" The experiment was planned too small to detect differences below "
-                    f"about ×{rec['power'].get('mde')}.")
+                    f"about {shown}.")
     return head + done + body + meaning
 
 

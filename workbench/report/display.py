@@ -158,7 +158,15 @@ def kpi_change_html(row: Any) -> str:
     usual = ""
     if status != "too little history" and isinstance(low, (int, float)) and \
             isinstance(high, (int, float)) and not (math.isnan(low) or math.isnan(high)):
-        usual = f"; usual {low:+.0f}% to {high:+.0f}%"
+        if max(abs(low), abs(high)) < 0.5:  # a KPI that did not move in two years
+            usual = "; usually unchanged"
+        else:
+            # a change on the band's edge is shown with the decimal that puts it in or out
+            digits = 1 if isinstance(row.change_pct, (int, float)) and any(
+                round(row.change_pct) == round(edge) for edge in (low, high)) else 0
+            if digits:  # the same text with one decimal on the change (an interval kept)
+                change = f"{row.change_pct:+.1f}%" + change[len(f"{row.change_pct:+.0f}%"):]
+            usual = f"; usual {low:+.{digits}f}% to {high:+.{digits}f}%"
     return (f"<span class='band'>{esc(status)}</span>"
             f" <span class='ci'>({change}{usual})</span>")
 

@@ -304,7 +304,7 @@ class TopicRanking:
             return [f"Not enough posts in {self.window} to rank topics ({self.n_posts} posts)."]
         top = self.table.sort_values("p_best", ascending=False).iloc[0]
         lines.append(
-            f"Over {self.window} ({self.n_posts} posts), {top['topic']} has the highest "
+            f"Over {self.window} ({self.n_posts} posts), {_words(top['topic'])} has the highest "
             f"chance of being the best topic (P(best) = {top['p_best']:.2f}; "
             f"{top['rate_ratio']:.2f}× a typical post, 80 % interval "
             f"{top['ci_low']:.2f}–{top['ci_high']:.2f}, {int(top['n'])} posts)."
@@ -318,7 +318,7 @@ class TopicRanking:
             )
         else:
             parts = [
-                f"{row.topic} {row.recommended_posts}"
+                f"{_words(row.topic)} {row.recommended_posts}"
                 for row in self.table.itertuples()
                 if row.recommended_posts > 0
             ]
@@ -330,8 +330,8 @@ class TopicRanking:
         quota = self.table.loc[self.table["quota"].notna()]
         for row in quota.itertuples():
             lines.append(
-                f"{row.topic} keeps its fixed quota of {row.quota:.0%} of posts "
-                "(mission topic, not optimised)."
+                f"{_words(row.topic).capitalize()} keeps its fixed quota of {row.quota:.0%} of "
+                "posts (mission topic, not optimised)."
             )
         lines.append(HEURISTIC_NOTE)
         return lines
@@ -663,3 +663,8 @@ def _empty_table(topics: list[str], quotas: Mapping[str, float]) -> pd.DataFrame
             "note": pd.array(["not enough posts"] * n, dtype="string"),
         }
     )
+
+
+def _words(topic: object) -> str:
+    """A topic id in words for the page (``language_classes`` → "language classes")."""
+    return str(topic).replace("_", " ")

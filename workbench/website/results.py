@@ -31,6 +31,7 @@ from workbench.website.visits import (
     daily_social_sessions,
     link_association,
 )
+from workbench.wording import money_unit
 
 TREND_MONTHS = 12
 
@@ -144,7 +145,8 @@ def analyse_website(tables: Mapping[str, pd.DataFrame], month: str,
         result = service_months(service, months, posts, _table(tables, "labels"),
                                 _table(tables, "manual"))
         services.append(result)
-        sentences[service.name] = service_sentence(result, month)
+        unit = money_unit(service.revenue_kpi, params) if service.revenue_kpi else ""
+        sentences[service.name] = service_sentence(result, month, unit)
         sources[service.name], note = inquiries_by_source(_table(tables, "manual"), service)
         if note:
             result.notes.append(note)

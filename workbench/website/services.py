@@ -10,6 +10,7 @@ inquiries by where they came from when the manual file has a ``source`` column.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -101,8 +102,14 @@ def service_months(service: ServiceSettings, months: list[str], posts: pd.DataFr
     return ServiceMonths(service, table, notes)
 
 
-def service_sentence(result: ServiceMonths, month: str) -> str:
-    """The month's service posts, inquiries and revenue in words, as a trend only."""
+def service_sentence(result: ServiceMonths, month: str, money_unit: str = "") -> str:
+    """The month's service posts, inquiries and revenue in words, as a trend only.
+
+    Args:
+        result: The service's months.
+        month: ``YYYY-MM``.
+        money_unit: Shown before the revenue (``"$"``, ``"EUR "``; from org.yaml's currency).
+    """
     table = result.table.set_index("month")
     name = result.service.name.replace("_", " ")
     if month not in table.index:
@@ -111,21 +118,25 @@ def service_sentence(result: ServiceMonths, month: str) -> str:
     previous = str(pd.Period(month, freq="M") - 1)
     before = table.loc[previous] if previous in table.index else None
 
-    def show(column: str, money: bool = False) -> str:
+    def number(value: Any, money: bool) -> str:
+        return f"{money_unit}{value:,.0f}" if money else f"{value:,.0f}"
+
+    def show(column: str, what: str, money: bool = False) -> str:
         value = row[column]
         if pd.isna(value):
-            return "not recorded"
-        text = f"{value:,.0f}" if not money else f"{value:,.2f}"
+            return f"{what} not recorded"
+        text = f"{number(value, money)} {what}" if what else number(value, money)
         if before is not None and not pd.isna(before[column]):
-            old = before[column]
-            text += f" ({old:,.0f} the month before)" if not money else \
-                f" ({old:,.2f} the month before)"
+            text += f" ({number(before[column], money)} the month before)"
         return text
 
-    posts = (f"{show('service_posts')} {name} post(s)" if not pd.isna(row["service_posts"])
+    posts = (show("service_posts", f"{name} post{'s' if row['service_posts'] != 1 else ''}")
+             if not pd.isna(row["service_posts"])
              else f"{name} posts not counted (posts not labelled)")
-    parts = [f"In {month}: {posts}, {show('inquiries')} inquiries, revenue "
-             f"{show('revenue', money=True)}."]
+    revenue = show("revenue", "", money=True)
+    parts = [f"In {month}: {posts}, {show('inquiries', 'inquiries')}, "
+             + ("revenue not recorded." if revenue.endswith("not recorded")
+                else f"revenue {revenue}.")]
     both = table[["service_posts", "inquiries"]].dropna()
     if len(both) >= MIN_MONTHS_FOR_TREND and both["service_posts"].nunique() > 1 \
             and both["inquiries"].nunique() > 1:
