@@ -51,3 +51,14 @@ def test_topic_ranking_says_why_its_number_differs_from_the_topic_finding():
     out = findings([], [{**row, "id": "topic:housing"}], {}, ranking, {})
     assert next(f for f in out if f["kind"] == "topics")["text"] == (
         "Over the window, job postings leads.")
+
+
+def test_facebook_interactions_are_not_called_engagement():
+    """Issue 11 §5: Meta's "post engagements" include clicks; ours do not, and say so."""
+    assert W.kpi_label("post_engagement", None, "facebook") == (
+        "Interactions on the month's posts (reactions, comments, shares)")
+    assert "engagement" not in W.kpi_label("post_engagement").lower()
+    finding = W.kpi_finding({"platform": "facebook", "kpi": "post_engagement", "value": 324,
+                             "previous": 279, "change_pct": 16.1})
+    assert finding["text"].startswith(
+        "Facebook interactions on the month's posts (reactions, comments, shares) was 324, up 16%")

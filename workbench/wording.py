@@ -18,7 +18,7 @@ from workbench.platforms import INTERACTIONS_DEFINITION, PLATFORM_LABELS, label
 
 KPI_LABELS = {
     "posts": "Posts published",
-    "post_engagement": "Engagement on the month's posts",
+    "post_engagement": "Interactions on the month's posts",
     "top_post_reach": "Best post's reach",
     "new_followers": "New followers",
     "profile_visits": "Profile visits",
@@ -58,13 +58,23 @@ def _services(params: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return ((params or {}).get("services") or {}).get("kpis") or {}
 
 
-def kpi_label(kpi: str, params: Mapping[str, Any] | None = None) -> str:
-    """A KPI's name for people; the organisation's service KPIs are named in its org.yaml."""
+def kpi_label(kpi: str, params: Mapping[str, Any] | None = None,
+              platform: str | None = None) -> str:
+    """A KPI's name for people; the organisation's service KPIs are named in its org.yaml.
+
+    With ``platform``, the month's interactions say what they add up ("Interactions on the
+    month's posts (reactions, comments, shares)" on Facebook), so no one reads them as
+    Meta's "post engagements", which include clicks.
+    """
     own = (_services(params).get(kpi) or {}).get("label")
     if not own and kpi.startswith("visits_from_"):  # visits_from_<platform> (website KPIs)
         own = "Visits from " + PLATFORM_LABELS.get(kpi[len("visits_from_"):],
                                                    kpi[len("visits_from_"):])
-    return str(own or KPI_LABELS.get(kpi) or kpi.replace("_", " ").capitalize())
+    text = str(own or KPI_LABELS.get(kpi) or kpi.replace("_", " ").capitalize())
+    if kpi == "post_engagement" and platform in INTERACTIONS_DEFINITION:
+        parts = INTERACTIONS_DEFINITION[platform].split(" (")[0].replace(" + ", ", ")
+        text += f" ({parts})"
+    return text
 
 
 def platform_label(platform: str, params: Mapping[str, Any] | None = None) -> str:
@@ -162,7 +172,8 @@ def kpi_finding(kpi: Mapping[str, Any],
     value, previous, change = kpi.get("value"), kpi.get("previous"), kpi.get("change_pct")
     if value is None or previous is None or change is None:
         return None
-    name = f"{platform_label(kpi['platform'], params)} {kpi_label(kpi['kpi'], params).lower()}"
+    name = (f"{platform_label(kpi['platform'], params)} "
+            f"{kpi_label(kpi['kpi'], params, kpi['platform']).lower()}")
     direction = "up" if change > 0 else "down"
     unit = money_unit(kpi["kpi"], params)
     text = (

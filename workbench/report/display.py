@@ -88,7 +88,7 @@ def kpi_table_html(
             body.append(f"<tr class='group'><th colspan='4'>"
                         f"{esc(platform_label(row.platform, params))}</th></tr>")
         kind_note = KIND_NOTES.get(row.kind, "")
-        label = esc(kpi_label(row.kpi, params))
+        label = esc(kpi_label(row.kpi, params, row.platform))
         unit = money_unit(row.kpi, params)
         if kind_note:
             label += f" <span class='kind'>({esc(kind_note)})</span>"
