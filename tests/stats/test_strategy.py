@@ -161,3 +161,98 @@ def test_leadership_sentence_prints_the_pooled_numbers_when_pooled():
     text = sentence(pooled)
     assert "1.6" in text and "1.10–2.90" in text and "pooled across" in text
 
+
+
+def _creative_frame(values, labels, platforms=("facebook",), day0="2025-03-03"):
+    """Posts with log((y + 0.5) / exposure) = value, one creative per value, on ``platforms``."""
+    rows = []
+    for i, (value, label) in enumerate(zip(values, labels, strict=True)):
+        for platform in platforms:
+            rows.append({
+                "platform": platform, "post_id": f"{platform}-{i}", "fmt_group": "static",
+                "caption": f"Story number {i} of our clients" + (" #LdnOnt" if label else ""),
+                "published_local": pd.Timestamp(day0, tz="America/Toronto")
+                + pd.Timedelta(days=i),
+                "y": 9, "exposure": 9.5 / np.exp(value), "label": bool(label)})
+    frame = pd.DataFrame(rows)
+    return frame, frame["label"].astype("boolean")
+
+
+def test_creative_ids_join_cross_posts_of_one_caption_and_day():
+    from workbench.stats.strategy import creative_ids
+
+    day = pd.Timestamp("2025-03-03 10:00", tz="America/Toronto")
+    frame = pd.DataFrame({
+        "platform": ["facebook", "instagram", "linkedin", "facebook", "instagram", "tiktok"],
+        "post_id": ["1", "2", "3", "4", "5", "6"],
+        "caption": ["Meet Amélie, our volunteer #LdnOnt", "meet  AMELIE, our volunteer",
+                    "Meet Amélie, our volunteer #London", "Meet Amélie, our volunteer",
+                    "A different story", None],
+        "published_local": [day, day + pd.Timedelta(hours=3), day, day + pd.Timedelta(days=1),
+                            day, day],
+    })
+    ids = creative_ids(frame).tolist()
+    # Hashtags, case, accents and spacing ignored; another day or caption is another creative;
+    # a post without caption is its own creative.
+    assert ids[0] == ids[1] == ids[2]
+    assert len({ids[0], ids[3], ids[4], ids[5]}) == 4
+
+
+def test_creative_shift_test_hand_computed_estimate():
+    from workbench.stats.strategy import creative_shift_test
+
+    frame, flags = _creative_frame([1.0, 2.0, 0.0, 0.5, 0.5], [1, 1, 0, 0, 0])
+    estimate, low, high, p, units = creative_shift_test(frame, flags, n_resamples=999, seed=1)
+    # One stratum: exp(mean of labelled − mean of unlabelled) = exp(1.5 − 1/3).
+    assert estimate == pytest.approx(np.exp(1.5 - 1 / 3))
+    assert units == 5
+    # 10 arrangements and the observed one is the only one this extreme: p = 1/10; no shift
+    # can be rejected at 5 % with so few creatives, so the interval is unbounded (NaN).
+    assert p == pytest.approx(0.1, abs=0.03)
+    assert np.isnan(low) and np.isnan(high)
+
+
+def test_creative_shift_test_counts_a_cross_posted_creative_once():
+    from workbench.stats.hypotheses import stratified_shift_test
+    from workbench.stats.strategy import creative_shift_test
+
+    rng = np.random.default_rng(4)
+    values = rng.normal(0, 1, 40)
+    labels = np.r_[np.ones(20), np.zeros(20)].astype(int)
+    values[:20] += 0.45
+    single, flags1 = _creative_frame(values, labels)
+    triple, flags3 = _creative_frame(values, labels,
+                                     platforms=("facebook", "instagram", "linkedin"))
+    one = creative_shift_test(single, flags1, n_resamples=999, seed=2)
+    three = creative_shift_test(triple, flags3, n_resamples=999, seed=2)
+    # The same 40 creatives posted on three platforms: the same test, not three times the data.
+    assert three[4] == 40 and one[:4] == pytest.approx(three[:4])
+    log_rate = np.log((triple["y"] + 0.5) / triple["exposure"]).to_numpy()
+    per_post = stratified_shift_test(log_rate, flags3.astype(int).to_numpy(),
+                                     np.zeros(len(triple)), n_resamples=999, seed=2)
+    assert per_post[3] < one[3]  # treating the copies as independent overstates the evidence
+
+
+def test_creative_shift_interval_agrees_with_its_p():
+    from workbench.stats.strategy import creative_shift_test
+
+    rng = np.random.default_rng(8)
+    for shift in (0.0, 0.2, 0.4, 0.6, 0.8):
+        values = rng.normal(0, 0.8, 60)
+        labels = (rng.random(60) < 0.5).astype(int)
+        frame, flags = _creative_frame(values + shift * labels, labels,
+                                       platforms=("facebook", "instagram"))
+        estimate, low, high, p, _ = creative_shift_test(frame, flags, n_resamples=999, seed=3)
+        assert low < estimate < high
+        if abs(p - 0.05) > 0.01:  # away from the permutation resolution at the boundary
+            assert (p < 0.05) == (low > 1 or high < 1)
+
+
+def test_hashtag_secondary_is_tested_by_creative(results):
+    row = next(r for r in results.rows
+               if r.id == "hashtags_local:interactions" and r.platform == "all")
+    assert row.method == "permutation_shift"
+    assert any("moves the label between whole creatives" in w for w in row.warnings)
+    assert row.covariates == ["platform", "format (static/video/link-text)"]
+    assert row.ci_low < row.estimate < row.ci_high
+    assert (row.p_value < 0.05) == (row.ci_low > 1 or row.ci_high < 1)
