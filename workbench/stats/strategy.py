@@ -326,9 +326,10 @@ def _with_audience(data: pd.DataFrame, daily: pd.DataFrame | None) -> pd.DataFra
 def creative_ids(data: pd.DataFrame) -> pd.Series:
     """One id per creative: the posts of one piece of content cross-posted to several platforms.
 
-    Posts published the same local day whose captions agree on their first
+    Posts published the same local day whose captions' first lines agree on their first
     `CREATIVE_KEY_CHARS` characters (hashtags removed, case, accents and spacing ignored) are
-    one creative; a post without caption text is its own creative.
+    one creative (TikTok's title is only the first line); a post without caption text is its
+    own creative.
 
     Args:
         data: Prepared posts (``caption``, ``published_local``, ``platform``, ``post_id``).
@@ -338,7 +339,8 @@ def creative_ids(data: pd.DataFrame) -> pd.Series:
     """
     captions = data["caption"] if "caption" in data.columns else pd.Series(
         pd.NA, index=data.index, dtype="object")
-    text = (captions.astype("string").fillna("").str.replace(r"#\w+", " ", regex=True)
+    text = (captions.astype("string").fillna("").str.strip().str.split("\n").str[0]
+            .fillna("").str.replace(r"#\w+", " ", regex=True)
             .str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii")
             .str.casefold().str.split().str.join(" ").fillna("")
             .str.slice(0, CREATIVE_KEY_CHARS))
