@@ -1,6 +1,7 @@
 """Strategy comparisons (issue 15): hashtags, formats, language, frequency, fair top posts."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -256,3 +257,49 @@ def test_hashtag_secondary_is_tested_by_creative(results):
     assert row.covariates == ["platform", "format (static/video/link-text)"]
     assert row.ci_low < row.estimate < row.ci_high
     assert (row.p_value < 0.05) == (row.ci_low > 1 or row.ci_high < 1)
+
+
+def _model_row(**changes):
+    from workbench.stats.hypotheses import HypothesisResult
+
+    row = HypothesisResult(id="hashtags_local:interactions", platform="all",
+                           window="2025-01..2025-06", outcome="interactions", estimate=1.5,
+                           ci_low=1.1, ci_high=2.0, p_value=0.01, p_adjusted=0.01, n=40,
+                           n_group={"with": 20, "without": 20}, method="negbin", mde=1.4,
+                           underpowered=False, confidence="strong", covariates=["platform"],
+                           warnings=["heavy tails / outliers: robust SE used",
+                                     "Posts marked x differ from other posts in format "
+                                     "(Cramér's V = 0.40); part of any difference ..."])
+    return replace(row, **changes)
+
+
+def test_secondary_keeps_the_model_row_when_no_stratum_mixes_the_label():
+    from workbench.stats.strategy import _by_creative
+
+    values = np.linspace(-1, 1, 20)
+    tagged, flags_t = _creative_frame(values[:10], [1] * 10, platforms=("instagram",))
+    plain, flags_p = _creative_frame(values[10:], [0] * 10, platforms=("facebook",),
+                                     day0="2025-05-01")
+    data = pd.concat([tagged, plain], ignore_index=True)
+    flags = pd.concat([flags_t, flags_p], ignore_index=True)
+    row = _by_creative(_model_row(), data, flags, PARAMS, 199)
+    assert (row.method, row.estimate, row.p_value) == ("negbin", 1.5, 0.01)
+    assert row.warnings[-1].startswith("no platform and format holds creatives with and "
+                                       "without the local hashtags")
+
+
+def test_secondary_replaces_the_model_numbers_and_their_notes():
+    from workbench.stats.strategy import _by_creative, creative_shift_test
+
+    rng = np.random.default_rng(5)
+    labels = np.r_[np.ones(15), np.zeros(15)].astype(int)
+    frame, flags = _creative_frame(rng.normal(0, 1, 30) + 0.3 * labels, labels,
+                                   platforms=("facebook", "instagram"))
+    row = _by_creative(_model_row(n=60), frame, flags, PARAMS, 199)
+    seedless = creative_shift_test(frame, flags, n_resamples=199, seed=0)
+    assert row.method == "permutation_shift" and row.estimate == pytest.approx(seedless[0])
+    assert row.p_adjusted == row.p_value and row.covariates[0] == "platform"
+    # the model's SE note is gone, the confounding check stays
+    assert not any("robust SE" in w for w in row.warnings)
+    assert any("Cramér's V" in w for w in row.warnings)
+    assert row.warnings[0].startswith("a creative posted on several platforms")
