@@ -15,6 +15,10 @@ Row ids:
   outcome ``reach_per_follower``: the post's reach (impressions on LinkedIn, views on TikTok)
   with offset log(followers at the publish date), where hashtags can act (discovery).
 * ``hashtags_local:interactions`` — same split, interactions per person reached (secondary).
+  Its pooled row is tested creative by creative (`creative_shift_test`: the label permuted
+  between whole creatives within platform × format group, inverted for its interval), since a
+  cross-posted creative's posts share one hashtag choice and one content; its per-platform
+  splits keep the NB fits.
 * ``format:<name>`` — a format vs the platform's reference format (photo where the platform
   has at least 5 photos, else its most common format), per platform, posts of the two
   formats only; outcome interactions per person reached.
