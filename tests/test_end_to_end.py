@@ -322,17 +322,18 @@ def test_strategy_questions_in_the_family_and_on_the_page(report):
     assert [h["id"] for h in strategy["hypotheses"]] == ids[len(ids) - 3 - rows:len(ids) - 3]
     html = (report["dir"] / "report.html").read_text(encoding="utf-8")
     hashtags = strategy["hashtags"]
-    # The default sample tags about half its creatives (workbench.sample.calendar
-    # P_LOCAL_HASHTAGS = 0.5), so the comparison runs and its two pooled rows are worded on
-    # the page, not the "all N posts used the local hashtags" line; that line and the
-    # experiment it offers are checked on an all-tagged copy in the next test.
-    assert hashtags["comparable"] and hashtags["statement"] is None
-    assert 0.3 < hashtags["n_with"] / hashtags["n_posts"] < 0.7
-    pooled = [h for h in results["hypotheses"]
-              if h["id"].startswith("hashtags_local") and h["platform"] == "all"]
-    assert [h["id"] for h in pooled] == ["hashtags_local", "hashtags_local:interactions"]
-    assert all(esc_text(h["sentence"]) in html for h in pooled)
-    assert "posts used the local hashtags: no comparison is possible" not in html
+    # The default sample tags every post with the local hashtags, as the agency does
+    # (workbench.sample.calendar CalendarSettings.tag_every_post): no comparison rows, the
+    # issue's one line on the page and the experiment command that would settle it. The
+    # comparison itself is checked on the strategy profile (partial tagging) below.
+    n = hashtags["n_posts"]
+    assert n > 100 and hashtags["n_with"] == n and not hashtags["comparable"]
+    assert hashtags["statement"] == (
+        f"all {n} posts used the local hashtags: no comparison is possible; an experiment "
+        "that drops them from a random half for 8 weeks would settle it")
+    assert hashtags["command"].startswith("workbench experiment new local-hashtags-")
+    assert esc_text(f"{hashtags['statement']} (set it up with: {hashtags['command']}).") in html
+    assert not any(h["id"].startswith("hashtags_local") for h in results["hypotheses"])
     best = strategy["top_posts"]["best_by_platform"]
     assert sorted(b["platform"] for b in best) == sorted({b["platform"] for b in best})
     assert html.count("× its usual") == len(best) >= 3
@@ -388,26 +389,18 @@ def test_every_kpi_change_on_the_page_matches_the_matured_truth(report, sample):
     assert not problems, problems
 
 
-def test_all_posts_tagged_line_and_its_experiment_command_run_end_to_end(sample, tmp_path):
-    """Issue 15 §1: when every post carries the local hashtags the report's line has the
-    issue's shape, and the command it offers registers the experiment as printed."""
+def test_all_posts_tagged_line_and_its_experiment_command_run_end_to_end(report, sample,
+                                                                        tmp_path):
+    """Issue 15 §1: the default sample tags every post, so the report offers the hashtag
+    experiment; the command it prints registers the experiment as printed."""
     import shlex
 
     import yaml
 
-    from workbench.sample.profile import sample_params
-    from workbench.stats.strategy import hashtag_comparison
-
-    tables = load_tables(sample["processed"])
-    params = sample_params(sample["params_dir"])
-    tagged = tables["posts"].assign(hashtags=[["#LdnOnt"]] * len(tables["posts"]))
-    rows, hashtags = hashtag_comparison(tagged, tables.get("labels"), tables.get("daily"),
-                                        params, "2025-07", permutations=99)
-    assert rows == [] and not hashtags.comparable
-    assert hashtags.statement == (
-        f"all {hashtags.n_posts} posts used the local hashtags: no comparison is possible; an "
-        "experiment that drops them from a random half for 8 weeks would settle it")
-    argv = shlex.split(hashtags.command)
+    results = json.loads((report["dir"] / "results.json").read_text(encoding="utf-8"))
+    hashtags = results["strategy"]["hashtags"]
+    assert not hashtags["comparable"] and hashtags["command"]
+    argv = shlex.split(hashtags["command"])
     assert argv[:3] == ["workbench", "experiment", "new"]
     registry, reports = tmp_path / "registry", tmp_path / "reports"
     # The start it proposes is after the last post of the history (the sample runs to
@@ -415,10 +408,42 @@ def test_all_posts_tagged_line_and_its_experiment_command_run_end_to_end(sample,
     assert main(["--params-dir", str(sample["params_dir"]), *argv[1:],
                  "--processed", str(sample["processed"]), "--registry", str(registry),
                  "--reports", str(reports)]) == 0
-    name = hashtags.experiment["name"]
+    name = hashtags["experiment"]["name"]
     record = yaml.safe_load((registry / f"{name}.yaml").read_text(encoding="utf-8"))
     assert record["hypothesis"] == "local_hashtag" and record["weeks"] == 8
     assert (reports / "experiments" / name / "schedule.csv").is_file()
+
+
+def test_strategy_profile_compares_posts_with_and_without_the_local_hashtags(
+        tmp_path, sample_params_dir):
+    """Issue 15 §6: the second sample profile tags about half its creatives and plants ×1.3 on
+    their reach (truth.json ``strategy``); through the export files, ingest and labels the
+    comparison runs, finds the planted effect within its interval and words both rows."""
+    from workbench.sample.profile import sample_params
+    from workbench.stats.strategy import HASHTAG_ID, hashtag_comparison, sentence
+
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    pdir = ["--params-dir", str(sample_params_dir)]
+    assert main([*pdir, "sample-data", "--out", str(raw), "--seed", "11", "--start", START,
+                 "--end", END, "--profile", "strategy"]) == 0
+    assert main([*pdir, "ingest", str(raw), "--out", str(processed)]) == 0
+    assert main([*pdir, "label", str(processed)]) == 0
+    truth = json.loads((raw / "truth.json").read_text(encoding="utf-8"))
+    tables = load_tables(processed)
+    rows, hashtags = hashtag_comparison(tables["posts"], tables.get("labels"),
+                                        tables.get("daily"), sample_params(sample_params_dir),
+                                        "2025-07", permutations=999)
+    assert hashtags.comparable and hashtags.statement is None
+    assert 0.3 < hashtags.n_with / hashtags.n_posts < 0.7
+    pooled = {r.id: r for r in rows if r.platform == "all"}
+    assert list(pooled) == [HASHTAG_ID, "hashtags_local:interactions"]
+    reach = pooled[HASHTAG_ID]
+    planted = truth["strategy"]["hashtag_reach"]
+    assert planted == 1.3 and reach.estimate > 1 and reach.ci_low <= planted <= reach.ci_high
+    secondary = pooled["hashtags_local:interactions"]  # nothing planted per person reached
+    assert secondary.method == "permutation_shift"
+    assert secondary.ci_low <= 1 <= secondary.ci_high
+    assert sentence(reach).startswith("Posts with the local hashtags got ")
 
 
 def test_posting_frequency_rows_in_the_family_on_the_page_and_in_the_plan(report):

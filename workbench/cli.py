@@ -254,8 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--experiment", action="store_true",
                    help="include a finished, pre-registered content experiment")
     p.add_argument("--profile", choices=("default", "strategy"), default="default",
-                   help="strategy: plant local-hashtag, posting-frequency and strong-post "
-                        "effects (truth.json 'strategy')")
+                   help="default: every post carries the local hashtags (as the agency's "
+                        "do); strategy: about half do, with planted local-hashtag, "
+                        "posting-frequency and strong-post effects (truth.json 'strategy')")
     p.set_defaults(func=cmd_sample_data)
 
     p = with_params(sub.add_parser("ingest", help="parse every export under RAW_DIR"))

@@ -30,3 +30,19 @@ def test_bilingual_and_unknown():
     assert detect_language(None) is None
     # A French caption with one English hashtag and a name is still French.
     assert detect_language("Merci à nos bénévoles pour leur aide ! #Volunteers Samuel") == "fr"
+
+
+def test_accuracy_on_bilingual_and_french_captions():
+    """Invented captions hand-labelled before the detector was run on them (commit 'Language:
+    23 invented captions'): 12 bilingual, 7 French, 4 English with French words. Measured
+    20 of 23 (0.87): every French and English caption right and no caption wrongly called
+    bilingual, but 3 of 12 bilingual captions missed, each with one half too short for
+    `MIN_BILINGUAL_HITS` function words (two called English, one French). Not tuned on this
+    set; these numbers are the detector's as it stood."""
+    frame = pd.read_csv(HERE / "language_captions.csv")
+    predicted = caption_languages(frame["caption"]).astype("string").fillna("unknown")
+    right = predicted == frame["language"]
+    assert float(right.mean()) >= 0.86
+    assert right[frame["language"] != "bilingual"].all()
+    assert float(right[frame["language"] == "bilingual"].mean()) >= 0.75
+    assert not (predicted[frame["language"] != "bilingual"] == "bilingual").any()

@@ -41,3 +41,32 @@ def test_generate_sample_strategy_profile(tmp_path):
     default = generate_sample(tmp_path / "d", seed=4, start="2024-01", end="2024-03",
                               params=params)
     assert "strategy" not in default
+
+
+def test_default_profile_tags_every_post_and_keeps_the_draws():
+    """The default sample tags every creative with the local hashtags (the agency's practice);
+    the strategy profile about half. Tagging draws nothing, so the two calendars and their
+    default-sample outcomes are the same draws, captions aside."""
+    months = month_list("2024-01", "2024-06")
+    every = build_calendar(np.random.default_rng(5), months, PROFILE, CalendarSettings())
+    partial = build_calendar(np.random.default_rng(5), months, PROFILE,
+                             CalendarSettings(tag_every_post=False))
+    local = {t.casefold() for t in PROFILE["local_hashtags"]}
+
+    def tagged(c):
+        return any(t.casefold() in local for t in c.hashtags)
+
+    assert all(tagged(c) for c in every)
+    assert 0.3 < np.mean([tagged(c) for c in partial]) < 0.7
+    assert [(c.creative_id, c.published_local, c.topic, c.format, c.platforms)
+            for c in every] == [(c.creative_id, c.published_local, c.topic, c.format,
+                                 c.platforms) for c in partial]
+    for c, d in zip(every, partial, strict=True):
+        assert c.caption.split("\n")[0] == d.caption.split("\n")[0]
+        if tagged(d):
+            assert c.hashtags == d.hashtags
+    rng_a, rng_b = np.random.default_rng(6), np.random.default_rng(6)
+    a = draw_posts(rng_a, every, months, Model(), "x")
+    b = draw_posts(rng_b, partial, months, Model(), "x")
+    assert [(p.post_id, p.reach, p.interactions) for p in a] == [
+        (p.post_id, p.reach, p.interactions) for p in b]

@@ -10,7 +10,9 @@ two lists of words that belong to one language only; words both languages share 
 Rule: a caption is ``bilingual`` when each language has at least `MIN_BILINGUAL_HITS` hits
 and the smaller side holds at least `BILINGUAL_SHARE` of the hits; otherwise the side with
 more hits wins; a caption with no hit at all is NA (unknown — never guessed).
-Accuracy is measured on the project's hand-labelled caption sets (tests/labels/*.csv).
+Accuracy is measured on the project's hand-labelled caption sets (tests/labels/*.csv): 1.00
+on gold, dev and held-out (no bilingual caption among them); 0.87 on the invented
+bilingual and French set (language_captions.csv: 9 of 12 bilingual, a short half is missed).
 """
 
 from __future__ import annotations

@@ -30,7 +30,12 @@ FORMAT_P_INFO = (0.42, 0.13, 0.12, 0.12, 0.15, 0.06)
 P_HUMAN = 0.40
 P_BRAND = 0.45
 P_FRENCH = 0.25
+#: Share of creatives a random draw tags with 1-2 local hashtags. The default profile tags the
+#: rest too (`CalendarSettings.tag_every_post`, the agency's practice); the strategy profile
+#: (`workbench.sample.strategy`) leaves them untagged, so its hashtag comparison can run.
 P_LOCAL_HASHTAGS = 0.50
+#: The agency's systematic local hashtags: the first ones of the profile's list.
+SYSTEMATIC_TAGS = 3
 P_IMAGE = 0.70  # share of photo/carousel/link posts whose image is kept under OUT/media
 EVENING_HOURS = (17, 21)  # local [start, end) of the planted evening effect
 #: Topics the agency also shares on LinkedIn (professional audience), and their chance.
@@ -72,6 +77,9 @@ class CalendarSettings:
     p_both: float = 0.60
     p_facebook_only: float = 0.20
     topics: list[str] = field(default_factory=list)
+    #: Every post carries local hashtags (the default profile, as the agency does); False
+    #: tags only the `P_LOCAL_HASHTAGS` share (the strategy profile).
+    tag_every_post: bool = True
 
 
 def month_list(start: str, end: str) -> list[str]:
@@ -168,6 +176,9 @@ def build_calendar(
                 k = int(rng.integers(1, min(2, len(local_tags)) + 1))
                 chosen = sorted(rng.choice(len(local_tags), k, replace=False))
                 tags = [local_tags[i] for i in chosen]
+            elif local_tags and settings.tag_every_post:
+                # No random draw: the stream, and so every outcome, is the partial profile's.
+                tags = local_tags[:SYSTEMATIC_TAGS]
             caption, tags = make_caption(rng, topic, french, human, published, tags)
             u = rng.random()
             facebook_only = settings.p_both <= u < settings.p_both + settings.p_facebook_only

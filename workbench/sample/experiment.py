@@ -59,8 +59,11 @@ def plan_sample_experiment(months: list[str], topics: list[str], seed: int, mode
 
 
 def apply_experiment(rng: np.random.Generator, creatives: list[Creative], design: Design,
-                     schedule, params: dict) -> tuple[list[Creative], dict]:
+                     schedule, params: dict, tag_every_post: bool = True
+                     ) -> tuple[list[Creative], dict]:
     """Replace the experiment platforms' posts in its dates by the followed schedule.
+
+    ``tag_every_post``: every post carries a local hashtag (False: about half of them).
 
     Returns:
         The new calendar (sorted by publish time) and the truth entry of the experiment.
@@ -105,7 +108,8 @@ def apply_experiment(rng: np.random.Generator, creatives: list[Creative], design
         topic = slot.suggested_topic if slot.suggested_topic in TEMPLATES else "employment"
         fmt = EXPERIMENT_FORMATS[int(rng.integers(len(EXPERIMENT_FORMATS)))]
         french = bool(rng.random() < 0.25)
-        tags = [local_tags[0]] if local_tags and rng.random() < 0.5 else []
+        drawn = bool(local_tags) and rng.random() < 0.5  # drawn in both profiles (one stream)
+        tags = [local_tags[0]] if local_tags and (drawn or tag_every_post) else []
         caption, tags = make_caption(rng, topic, french, human, when, tags)
         brand = bool(rng.random() < 0.45)
         month = when.strftime("%Y-%m")
@@ -126,8 +130,11 @@ def expected_itt_ratio(effect: float, noncompliance: float = P_NONCOMPLIANCE) ->
 
 
 def add_experiment(creatives: list[Creative], months: list[str], params: dict, seed: int,
-                   model) -> tuple[list[Creative], dict]:
+                   model, tag_every_post: bool = True) -> tuple[list[Creative], dict]:
     """Plan the sample experiment and follow it in the calendar (own random stream).
+
+    ``tag_every_post`` as `workbench.sample.calendar.CalendarSettings`: every experiment post
+    carries a local hashtag (default profile) or about half of them (strategy profile).
 
     Returns:
         The new calendar and a payload for `finish_experiment`.
@@ -135,7 +142,8 @@ def add_experiment(creatives: list[Creative], months: list[str], params: dict, s
     rng = np.random.default_rng([seed, 2024])  # separate stream: the default sample is unchanged
     topics = topic_names(params)
     design, record, schedule = plan_sample_experiment(months, topics, seed, model.alpha)
-    creatives, followed = apply_experiment(rng, creatives, design, schedule, params)
+    creatives, followed = apply_experiment(rng, creatives, design, schedule, params,
+                                           tag_every_post=tag_every_post)
     return creatives, {"record": record, "schedule": schedule, "followed": followed,
                        "effect": float(model.human_centred)}
 

@@ -212,20 +212,23 @@ def generate_sample(
     page_id = "1000" + "".join(str(d) for d in rng.integers(0, 10, 11))
     ig_account_id = "178414" + "".join(str(d) for d in rng.integers(0, 10, 11))
 
+    if profile not in ("default", "strategy"):
+        raise ConfigError(f"unknown sample profile {profile!r}", hint="use default or strategy")
     model = Model()
-    creatives = build_calendar(rng, months, params, CalendarSettings())
+    # The default profile tags every post with the local hashtags (the agency's practice); the
+    # strategy profile only about half, so its planted hashtag effect can be compared.
+    settings = CalendarSettings(tag_every_post=profile == "default")
+    creatives = build_calendar(rng, months, params, settings)
     if experiment:
         from workbench.sample import experiment as sample_experiment
 
         creatives, experiment_payload = sample_experiment.add_experiment(
-            creatives, months, params, seed, model)
+            creatives, months, params, seed, model, tag_every_post=settings.tag_every_post)
     plant = None
     if profile == "strategy":
         from workbench.sample.strategy import default_plant
 
         plant = default_plant(months, params)
-    elif profile != "default":
-        raise ConfigError(f"unknown sample profile {profile!r}", hint="use default or strategy")
     posts = draw_posts(rng, creatives, months, model, page_slug, plant=plant)
     daily = {p: daily_series(rng, posts, months, p, tz) for p in ("facebook", "instagram")}
     schedule = download_schedule(rng, months, tz)
@@ -252,7 +255,7 @@ def generate_sample(
     last_taken = schedule[-1]["taken_at"]
     writer.write("manual_kpis.csv", _manual_csv(manual), last_taken, "manual_kpis")
     legacy = _write_legacy(writer, seed, months[0], params, model, tz, page_id, fb_name,
-                           page_slug)
+                           page_slug, settings)
 
     truth = {
         "organisation": org_name,
@@ -297,7 +300,8 @@ def _shift_month(month: str, delta: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def _write_legacy(writer, seed, start, params, model, tz, page_id, fb_name, page_slug) -> dict:
+def _write_legacy(writer, seed, start, params, model, tz, page_id, fb_name, page_slug,
+                  settings: CalendarSettings | None = None) -> dict:
     """Write the legacy Facebook Insights exports of the 12 months before ``start``.
 
     The post-level ``.xls`` and the page-level daily ``.csv`` (page likes gained: the
@@ -305,6 +309,7 @@ def _write_legacy(writer, seed, start, params, model, tz, page_id, fb_name, page
 
     Same page, calendar and outcome model as the sample; older dates. It draws from a child
     stream of ``seed`` so the sample months' draws, files and KPIs do not depend on it.
+    ``settings``: the profile's calendar settings (local hashtags on every post or not).
 
     Returns:
         The ``legacy`` section of truth.json: file, months, date range, download time, post
@@ -314,7 +319,7 @@ def _write_legacy(writer, seed, start, params, model, tz, page_id, fb_name, page
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     months = month_list(_shift_month(start, -LEGACY_MONTHS), _shift_month(start, -1))
     creatives = [replace(c, platforms=("facebook",), format=lw.LEGACY_FORMAT[c.format])
-                 for c in build_calendar(rng, months, params, CalendarSettings())
+                 for c in build_calendar(rng, months, params, settings or CalendarSettings())
                  if "facebook" in c.platforms]
     # Continue the audience trend backwards: month -k has median reach x (1+g)^-k.
     shrink = (1 + model.reach_growth_per_month) ** -LEGACY_MONTHS

@@ -71,7 +71,7 @@ def strategy_sample(
     plant = default_plant(months, params) if plant is None else replace(plant)
     rng = np.random.default_rng(seed)
     model = Model()
-    creatives = build_calendar(rng, months, params, CalendarSettings())
+    creatives = build_calendar(rng, months, params, CalendarSettings(tag_every_post=False))
     posts = draw_posts(rng, creatives, months, model, "sample-agency", plant=plant)
     tz = ZoneInfo(str(params.get("timezone", "America/Toronto")))
     rows = []
