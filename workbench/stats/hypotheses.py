@@ -412,19 +412,21 @@ def stratified_shift_test(
         return float((1 + np.count_nonzero(extreme)) / (len(a_b) + 1))
 
     estimate = a_obs / c_obs
-    alpha = 1.0 - confidence_level
+    alpha = round(1.0 - confidence_level, 12)  # 1 - 0.95 is 0.05000000000000004 in floats
 
     def bound(direction: float) -> float:
         inside, step = estimate, 0.05
         outside = estimate + direction * step
-        while p_at(outside) > alpha:
+        # the interval is every δ the test does not reject, and a label rejects only at
+        # p < alpha: a δ with p exactly alpha (a tie at the permutation resolution) is inside
+        while p_at(outside) >= alpha:
             inside, step = outside, 2 * step
             if step > 40:
                 return float("nan")
             outside = estimate + direction * step
         while abs(outside - inside) > 1e-4:
             middle = 0.5 * (inside + outside)
-            if p_at(middle) > alpha:
+            if p_at(middle) >= alpha:
                 inside = middle
             else:
                 outside = middle
