@@ -108,7 +108,7 @@ def service_sentence(result: ServiceMonths, month: str, money_unit: str = "") ->
     Args:
         result: The service's months.
         month: ``YYYY-MM``.
-        money_unit: Shown before the revenue (``"$"``, ``"EUR "``; from org.yaml's currency).
+        money_unit: Shown before the revenue (org.yaml's currency symbol or code).
     """
     table = result.table.set_index("month")
     name = result.service.name.replace("_", " ")
