@@ -21,6 +21,7 @@ unchanged.
 
 from __future__ import annotations
 
+import zlib
 from datetime import date, timedelta
 
 import numpy as np
@@ -106,7 +107,7 @@ def grant_plan(months: list[str]) -> dict:
 
 
 def apply_ctr_plan(rows: list[dict], month: str, plan: dict) -> list[dict]:
-    """Set the month's account CTR: the planted value, or at least the floor.
+    """Set the month's account CTR: the planted value, or at least the month's floor.
 
     Impressions are rescaled (clicks, cost and conversions unchanged), so the campaign
     report stays internally consistent.
@@ -116,7 +117,11 @@ def apply_ctr_plan(rows: list[dict], month: str, plan: dict) -> list[dict]:
     if not clicks or not impressions:
         return rows
     ctr = clicks / impressions
-    target = plan["planted_ctr"] if month == plan["low_ctr_month"] else max(ctr, plan["floor_ctr"])
+    # A floor alone pins most months at exactly 6.00 % (no real account is that steady, and a
+    # flat history gives a zero-width noise band): each month gets its own floor, 6-7.5 %,
+    # from the month itself (no draw from the sample's random stream, so nothing else moves).
+    floor = plan["floor_ctr"] * (1.0 + 0.25 * (zlib.crc32(month.encode()) % 1000) / 1000)
+    target = plan["planted_ctr"] if month == plan["low_ctr_month"] else max(ctr, floor)
     factor = ctr / target
     return [{**r, "impressions": max(int(round(r["impressions"] * factor)), r["clicks"])}
             for r in rows]
