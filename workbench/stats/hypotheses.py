@@ -114,8 +114,8 @@ LABEL = "_label"  # internal name of the 0/1 hypothesis column in the fits
 SMALL_N = 40  # below: permutation p (§2.5)
 #: A post this many NB standard deviations above its fitted mean is a viral outlier (§9.3):
 #: about 6× its expected interactions at α = 0.7. Under the NB itself about 0.05 % of posts
-#: (so 8 % of 160-post windows) cross it; there the only cost is a slightly larger p-value
-#: (measured power at IRR 1.3, n = 320: 0.726 without the check, 0.721 with it).
+#: (so 8 % of 160-post windows) cross it; such a window takes its estimate, interval and p from
+#: the stratified shift test (``permutation_shift``; power cost in benchmarks/stats_viral*.md).
 VIRAL_PEARSON = 6.0
 SMALL_GROUP = 10
 LR_SHOWN_BELOW = 80
