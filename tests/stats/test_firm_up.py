@@ -162,3 +162,62 @@ def test_an_unreadable_window_falls_back_to_the_month_before(text):
     (held,) = hold_firm_up([result], prepared, {("human_centred", "all"): {
         "confidence": "inconclusive", "window": text}}, PARAMS)
     assert held.label_held_from == "strong"
+
+
+def _format_posts(new_video_irr: float, n_new: int, seed: int = 7):
+    """250 old posts (Jan-May, videos 1.8× photos) and ``n_new`` June posts (videos
+    ``new_video_irr`` × photos); no label effect."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for part, n, irr, start, months in (("old", 250, 1.8, "2024-01", 5),
+                                        ("new", n_new, new_video_irr, "2024-06", 1)):
+        posts, labels = simulate_posts(rng, n, irr_video=irr, p_video_given_label=(0.4, 0.4),
+                                       start=start, months=months)
+        posts, labels = posts.copy(), labels.copy()
+        posts["post_id"] = part + posts["post_id"].astype(str)
+        labels["post_id"] = part + labels["post_id"].astype(str)
+        parts.append((posts, labels))
+    posts = pd.concat([p for p, _ in parts], ignore_index=True)
+    posts["snapshot_at"] = posts["published_at_utc"].max() + pd.Timedelta(days=30)
+    return posts, pd.concat([lab for _, lab in parts], ignore_index=True)
+
+
+@pytest.mark.parametrize("new_video_irr, n_new, held", [(1.0, 40, True), (1.8, 150, False)])
+def test_strategy_rows_are_held_like_the_content_rows(new_video_irr, n_new, held):
+    """Issue 11 §4 for the strategy rows: a format row that firms up on last month's posts
+    keeps last month's label unless the June posts alone confirm it; the posting-frequency
+    rows (whole history every month) are never held."""
+    from workbench.analysis.month import strategy_retest
+    from workbench.stats.strategy import strategy_comparisons
+
+    posts, labels = _format_posts(new_video_irr, n_new)
+    params = {**PARAMS, "min_post_age_days": 7}
+    rows = strategy_comparisons(posts, labels, None, params, "2024-06", permutations=199).rows
+    previous = {(r.id, r.platform): LAST for r in rows}
+    ctx = SimpleNamespace(posts=posts, labels=labels, tables={}, params=params,
+                          month="2024-06")
+    calls = []
+
+    def retest(result, last):
+        calls.append((result.id, last))
+        return strategy_retest(ctx)(result, last)
+
+    plain = run_hypotheses(posts, labels, params, "2024-06", extra_results=rows)
+    table = run_hypotheses(posts, labels, params, "2024-06", extra_results=rows,
+                           previous=previous, held_note=W.label_held_sentence,
+                           retest_extra=retest)
+    before = {(r.id, r.platform): r for r in plain}
+    after = {(r.id, r.platform): r for r in table}
+    video = after[("format:video", "facebook")]
+    assert before[("format:video", "facebook")].confidence == "strong"
+    assert ("format:video", ("2023-12", "2024-05")) in calls
+    if held:
+        assert video.confidence == "inconclusive" and video.label_held_from == "strong"
+        assert video.new_posts_p > 0.05 and video.label_note in video.warnings
+    else:
+        assert video.confidence == "strong" and video.label_held_from is None
+        assert video.new_posts_p <= 0.05 and video.new_posts_estimate > 1
+    frequency = [key for key in after if key[0].startswith("posting_frequency")]
+    assert frequency and all(after[k].confidence == before[k].confidence
+                             and after[k].label_held_from is None for k in frequency)
+    assert not any(c[0].startswith("posting_frequency") for c in calls)

@@ -188,7 +188,7 @@ def hypotheses_and_times(ctx: MonthContext, extra_rows=()) -> tuple[Hypotheses, 
     table = run_hypotheses(ctx.posts, ctx.labels, ctx.params, ctx.month, ctx.tables.get("daily"),
                            extra_tests={p: r.p_value for p, r in raw_times.items()},
                            extra_results=list(extra_rows), previous=previous_labels(ctx),
-                           held_note=W.label_held_sentence)
+                           held_note=W.label_held_sentence, retest_extra=strategy_retest(ctx))
     strong_at, suggestive_at = label_levels(ctx.params)
     levels = {"strong_at": strong_at, "suggestive_at": suggestive_at}
     by_platform, time_records = {}, []
@@ -233,6 +233,31 @@ def previous_labels(ctx: MonthContext) -> dict[tuple[str, str], dict[str, Any]]:
                                                  "window": r.get("window")}
             for r in rows if isinstance(r, dict) and "id" in r and "platform" in r
             and r["id"] != "posting_time"}
+
+
+def strategy_retest(ctx: MonthContext):
+    """``retest(result, last_window)``: a strategy row on the posts new since last month.
+
+    The hold rule (issue 11 §4, `hold_firm_up`) lets a hashtag, format or language row firm up
+    from last month's label only when the posts outside last month's window confirm it alone;
+    this runs the strategy comparisons of the month on those posts (once per window) and
+    returns the row of the same id and platform, or None when they give none (too few posts).
+    """
+    from workbench.stats.strategy import strategy_comparisons
+
+    found: dict[tuple[str, str], dict[tuple[str, str], Any]] = {}
+
+    def retest(result, last: tuple[str, str]):
+        if last not in found:
+            posts = ctx.posts
+            month = pd.to_datetime(posts["published_at"]).dt.strftime("%Y-%m")
+            new = posts.loc[(month > last[1]).fillna(False).to_numpy()]
+            rows = strategy_comparisons(new, ctx.labels, ctx.tables.get("daily"), ctx.params,
+                                        ctx.month).rows if len(new) else []
+            found[last] = {(r.id, r.platform): r for r in rows}
+        return found[last].get((result.id, result.platform))
+
+    return retest
 
 
 def what_would_settle(prepared, hypothesis_rows: list[dict[str, Any]]) -> pd.DataFrame:
