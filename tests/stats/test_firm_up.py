@@ -221,3 +221,71 @@ def test_strategy_rows_are_held_like_the_content_rows(new_video_irr, n_new, held
     assert frequency and all(after[k].confidence == before[k].confidence
                              and after[k].label_held_from is None for k in frequency)
     assert not any(c[0].startswith("posting_frequency") for c in calls)
+
+
+def _timed_posts(new_ratio: float, n_new: int):
+    """Facebook posts Jan-May with evenings at 2× (last month's window) and ``n_new`` June
+    posts with evenings at ``new_ratio`` ×."""
+    from workbench.stats.simulate import simulate_timed_posts
+
+    old = simulate_timed_posts(3, 300, evening_ratio=2.0, end="2024-05")
+    old = old[pd.to_datetime(old["published_at"]).dt.strftime("%Y-%m") >= "2024-01"]
+    new = simulate_timed_posts(4, 6 * n_new, evening_ratio=new_ratio, end="2024-06")
+    new = new[pd.to_datetime(new["published_at"]).dt.strftime("%Y-%m") == "2024-06"]
+    new = new.assign(post_id="new" + new["post_id"].astype(str))
+    posts = pd.concat([old, new], ignore_index=True)
+    return posts.assign(snapshot_at=posts["snapshot_at"].max())
+
+
+@pytest.mark.parametrize("new_ratio, n_new, held", [(1.0, 40, True), (2.5, 150, False)])
+def test_posting_time_verdict_is_held_like_the_content_rows(new_ratio, n_new, held):
+    """Issue 11 §4 for the posting-time verdicts: naming a best time (or a firmer label) on
+    mostly last month's posts stands only when the June posts alone show that time matters."""
+    from workbench.analysis.month import hold_posting_time
+    from workbench.stats.posting_times import analyse_posting_times
+
+    params = {"timezone": "America/Toronto", "window_months": 6, "min_post_age_days": 7,
+              "seed": 11, "alpha": 0.05}
+    posts = _timed_posts(new_ratio, n_new)
+    judged = analyse_posting_times(posts, params=params, month="2024-06", platform="facebook")
+    record = {**judged.hypothesis_record(), "confidence": "strong"}
+    assert judged.best_slot is not None and judged.p_value < 0.05  # the window alone: firm
+    ctx = SimpleNamespace(posts=posts, labels=None, params=params, month="2024-06")
+    last = {"confidence": "inconclusive", "window": "2023-12..2024-05", "best_slot": None}
+    out, out_record = hold_posting_time(ctx, judged, record, last)
+    june = int((pd.to_datetime(posts["published_at"]).dt.strftime("%Y-%m") == "2024-06").sum())
+    assert out_record["new_posts_n"] == june
+    if held:
+        assert out.best_slot is None and out.verdict.startswith("No posting time stands out")
+        assert out_record["confidence"] == "inconclusive"
+        assert out_record["label_held_from"] == "strong"
+        assert out_record["new_posts_p"] > 0.05
+        assert out_record["label_note"].startswith(
+            "Posting times kept at last month's verdict (no time named as best): only the "
+            f"{june} of ")
+        assert out_record["label_note"] in out.notes
+    else:
+        assert out.best_slot == judged.best_slot and out_record["confidence"] == "strong"
+        assert out_record["new_posts_p"] <= 0.05 and "label_note" not in out_record
+    # no history, or last month already named a slot at the same label: nothing to hold
+    assert hold_posting_time(ctx, judged, record, None) == (judged, record)
+    same = {"confidence": "strong", "window": "2023-12..2024-05", "best_slot": "x"}
+    assert hold_posting_time(ctx, judged, record, same) == (judged, record)
+
+
+def test_previous_posting_times_read_from_last_months_results(tmp_path):
+    from workbench.analysis.month import previous_posting_times
+
+    month_dir = tmp_path / "2024-05"
+    month_dir.mkdir()
+    month_dir.joinpath("results.json").write_text(
+        '{"hypotheses": [{"id": "human_centred", "platform": "all", "confidence": "strong"}, '
+        '{"id": "posting_time", "platform": "facebook", "confidence": "suggestive", '
+        '"window": "2023-12..2024-05"}], "posting_times": {"by_platform": {"facebook": '
+        '{"best_slot": "weekday evening"}}}}', encoding="utf-8")
+    ctx = SimpleNamespace(params={"reports_dir": str(tmp_path)}, previous_month="2024-05")
+    assert previous_posting_times(ctx) == {"facebook": {
+        "confidence": "suggestive", "window": "2023-12..2024-05",
+        "best_slot": "weekday evening"}}
+    assert previous_posting_times(SimpleNamespace(params={"reports_dir": str(tmp_path)},
+                                                  previous_month="2024-04")) == {}
