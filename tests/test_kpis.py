@@ -364,3 +364,50 @@ def test_leadership_table_reads_the_basis_from_params():
     row = frame[(frame.platform == "facebook") & (frame.kpi == "post_engagement")].iloc[0]
     assert row.basis == "interactions in the first 7 days"
     assert row.ci_low < row.change_pct < row.ci_high
+
+
+def test_post_metric_with_too_few_posts_for_an_interval_gets_its_band_on_the_basis():
+    """TikTok in the sample (3 posts in June): no interval is possible, so the change is
+    judged against the KPI's own month-to-month range, computed on the same age basis."""
+    from workbench.kpis import RANGE_BAND, RANGE_INTERVAL, leadership_kpi_table
+    from workbench.stats.kpi_change import noise_band_detail
+
+    rng = np.random.default_rng(3)
+    months = months_between("2023-11", "2024-04")
+    rows, snaps, at_basis = [], [], {}
+    for month in months:
+        count = 3 if month == "2024-04" else 6
+        at_basis[month] = 0
+        for i in range(count):
+            published = pd.Timestamp(f"{month}-{i + 2:02d} 10:00")
+            final = int(rng.integers(20, 400))
+            rows.append({"platform": "facebook", "post_id": f"{month}-{i}",
+                         "published_at": str(published), "exposure_kind": "reach",
+                         "reach": final * 10, "interactions": final})
+            # at exactly 7 days half the final count; the posts table holds the final one
+            snaps.append(_snap("facebook", f"{month}-{i}", str(published), 7, final // 2,
+                               final * 5))
+            snaps.append(_snap("facebook", f"{month}-{i}", str(published), 60, final,
+                               final * 10))
+            at_basis[month] += final // 2
+    snap_frame = pd.DataFrame(snaps)
+    for column in ("interactions", "reach"):
+        snap_frame[column] = snap_frame[column].astype("Int64")
+    frame = leadership_kpi_table({"posts": make_posts(rows), "post_snapshots": snap_frame},
+                                 "2024-04", {"post_age_days": 7, "seed": 1,
+                                             "bootstrap_reps": 199})
+    row = frame[(frame.platform == "facebook") & (frame.kpi == "post_engagement")].iloc[0]
+    assert row.basis == "interactions in the first 7 days"
+    assert pd.isna(row.ci_low) and row.range == RANGE_BAND
+    expected = noise_band_detail(pd.Series(at_basis, dtype="float64"), "2024-04")
+    assert row.change_pct == pytest.approx(expected["change_pct"])
+    assert (row.band_low, row.band_high) == pytest.approx(
+        (expected["low_pct"], expected["high_pct"]))
+    assert row.band_status == ("unusual" if expected["unusual"] else "within the usual range")
+    assert row.note.endswith("no interval (3 posts this month; 5 needed): judged against its "
+                             "usual month-to-month range instead")
+    march = leadership_kpi_table({"posts": make_posts(rows), "post_snapshots": snap_frame},
+                                 "2024-03", {"post_age_days": 7, "seed": 1,
+                                             "bootstrap_reps": 199})
+    row = march[(march.platform == "facebook") & (march.kpi == "post_engagement")].iloc[0]
+    assert row.range == RANGE_INTERVAL and pd.isna(row.band_low)

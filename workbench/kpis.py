@@ -49,6 +49,7 @@ KPI_COLUMNS = (
     "band_low",
     "band_high",
     "band_status",
+    "range",
     "basis",
     "kind",
     "source",
@@ -70,6 +71,9 @@ POST_BASED_KPIS = ("post_engagement", "top_post_reach", "avg_views_per_video")
 AGE_BASIS_KPIS = {"post_engagement": "interactions", "top_post_reach": "reach"}
 #: KPIs whose change is planned, not measured: no noise band (the team chose the count).
 NO_BAND_KPIS = ("posts",)
+#: ``range`` of a change: its post-level interval, or its usual month-to-month range.
+RANGE_INTERVAL = "interval"
+RANGE_BAND = "noise band"
 #: ``band_status`` words (issue 11 §2).
 BAND_WITHIN = "within the usual range"
 BAND_UNUSUAL = "unusual"
@@ -566,10 +570,15 @@ def kpi_table(
         if change is not None and change_interval is not None and spec.kpi in POST_BASED_KPIS:
             ci_low, ci_high = change_interval(spec.platform, spec.kpi)
         band_low = band_high = band_status = None
-        if noise_bands and change is not None and spec.kpi not in (
-            *POST_BASED_KPIS, *NO_BAND_KPIS
+        no_interval = spec.kpi in POST_BASED_KPIS and ci_low is None
+        if noise_bands and change is not None and spec.kpi not in NO_BAND_KPIS and (
+            spec.kpi not in POST_BASED_KPIS or (no_interval and change_interval is not None)
         ):
-            band_low, band_high, band_status = _band(spec, values, period)
+            # A post metric without an interval (too few posts in a month) is judged like a
+            # page-level figure: against its own month-to-month history on the same basis.
+            band_low, band_high, band_status = _band(spec, values, period, basis_posts_used)
+        range_kind = (RANGE_INTERVAL if ci_low is not None
+                      else RANGE_BAND if band_low is not None else None)
         note = extra_note or (
             "sum of daily values"
             if kind == "sum_of_daily"
@@ -577,6 +586,13 @@ def kpi_table(
         )
         if basis is not None and basis != AS_DOWNLOADED and "basis_status" in on_basis.columns:
             note = _basis_note(on_basis, spec, period, post_age_days) or note
+        if spec.kpi in POST_BASED_KPIS and no_interval and band_status is not None:
+            why = _no_interval_reason(basis_posts_used if basis_posts_used is not None
+                                      else full["posts"], spec, period)
+            instead = (": judged against its usual month-to-month range instead"
+                       if band_low is not None else ", and too little history for its usual "
+                       "month-to-month range")
+            note = "; ".join(part for part in (note, why + instead) if part)
         rows.append(
             {
                 "platform": spec.platform,
@@ -589,6 +605,7 @@ def kpi_table(
                 "band_low": band_low,
                 "band_high": band_high,
                 "band_status": band_status,
+                "range": range_kind,
                 "basis": basis,
                 "kind": kind,
                 "source": source,
@@ -668,7 +685,12 @@ def _basis_of(on_basis: pd.DataFrame, spec: KpiSpec, period: pd.Period,
         # Every post downloaded at least once, and most of them placed on the basis.
         if (status == "no_snapshots").any() or too_young(month_posts).mean() > MAX_UNPLACED:
             return AS_DOWNLOADED, False
-    return basis_label(post_age_days, AGE_BASIS_KPIS[spec.kpi]), True
+    metric = AGE_BASIS_KPIS[spec.kpi]
+    if spec.kpi == "top_post_reach":  # the platform's exposure: TikTok views, LinkedIn impressions
+        kinds = on_basis.loc[on_basis["platform"] == spec.platform, "exposure_kind"].dropna()
+        if kinds.nunique() == 1:
+            metric = str(kinds.iloc[0])
+    return basis_label(post_age_days, metric), True
 
 
 def _basis_note(on_basis: pd.DataFrame, spec: KpiSpec, period: pd.Period,
@@ -690,18 +712,43 @@ def _basis_note(on_basis: pd.DataFrame, spec: KpiSpec, period: pd.Period,
                    else "left out")
             parts.append(f"{label}: {young} of {n} posts could not be placed at "
                          f"{post_age_days:g} days (too young), {how}")
+    if "basis_curve" in on_basis.columns:
+        from workbench.stats.age_basis import POOLED_CURVE
+
+        both = pd.concat([posts_in_month(on_basis, spec.platform, which)
+                          for which in (period, period - 1)])
+        if (both["basis_curve"] == POOLED_CURVE).fillna(False).any():
+            parts.append("too few posts downloaded more than once on this platform for its own "
+                         "growth curve: placed at the basis with the curve of all platforms")
     return "; ".join(parts)
 
 
-def _band(spec: KpiSpec, kpi_values: KpiValues,
-          period: pd.Period) -> tuple[float | None, float | None, str]:
-    """The usual month-to-month range of this KPI from its own history, and the verdict."""
+def _no_interval_reason(posts: pd.DataFrame, spec: KpiSpec, period: pd.Period) -> str:
+    """Why a post metric has no interval: "no interval (3 posts last month, 5 needed)"."""
+    from workbench.stats.kpi_change import MIN_POSTS_FOR_INTERVAL
+
+    counts = [(label, len(posts_in_month(posts, spec.platform, which)))
+              for label, which in (("this month", period), ("last month", period - 1))]
+    few = [f"{n} post{'s' if n != 1 else ''} {label}" for label, n in counts
+           if n < MIN_POSTS_FOR_INTERVAL]
+    if few:
+        return f"no interval ({', '.join(few)}; {MIN_POSTS_FOR_INTERVAL} needed)"
+    return "no interval (the posts' values do not bound one)"
+
+
+def _band(spec: KpiSpec, kpi_values: KpiValues, period: pd.Period,
+          on_basis: pd.DataFrame | None = None) -> tuple[float | None, float | None, str]:
+    """The usual month-to-month range of this KPI from its own history, and the verdict.
+
+    ``on_basis``: the posts on the age basis when the row is on it (post metrics), so the
+    history is on the same basis as the change judged against it.
+    """
     from workbench.stats.kpi_change import HISTORY_MONTHS, noise_band_detail
 
     months = pd.period_range(period - (HISTORY_MONTHS + 1), period, freq="M")
     values = {}
     for which in months:
-        value, *_ = kpi_values.get(spec, which)
+        value, *_ = kpi_values.get(spec, which, on_basis)
         if value is not None:
             values[str(which)] = value
     detail = noise_band_detail(pd.Series(values, dtype="float64"), str(period))

@@ -323,6 +323,34 @@ def label_held_sentence(result: Any, previous_label: str, n_new: int, n_total: i
             f"{get('label_held_from')}: {why}.")
 
 
+def posting_time_held_sentence(previous_label: str, held_from: str, n_new: int, n_total: int,
+                               p_new: float | None, alpha: float, *,
+                               slot_held: bool) -> str:
+    """Why a posting-time verdict keeps last month's (issue 11 §4), in one sentence.
+
+    Args:
+        previous_label: Last month's label of the posting-time test, kept.
+        held_from: The label this month's window alone would give.
+        n_new: Posts outside last month's window.
+        n_total: Posts of the platform in this month's window.
+        p_new: p of the posting-time test on the new posts alone (None: too few to test).
+        alpha: The level the new posts had to reach.
+        slot_held: True when a best slot this month's window would name is not named.
+    """
+    kept = ("last month's verdict (no time named as best)" if slot_held
+            else f"last month's label, {previous_label}, rather than {held_from}")
+    if not n_new:
+        why = "none of its posts are new since last month's report"
+    elif p_new is None or (isinstance(p_new, float) and math.isnan(p_new)):
+        why = (f"only the {n_new} of {n_total} posts new since last month's report are new "
+               "evidence, and they are too few to test on their own")
+    else:
+        why = (f"only the {n_new} of {n_total} posts new since last month's report are new "
+               f"evidence, and on their own they do not show that posting time matters "
+               f"(p = {float(p_new):.2f}, above {alpha:g})")
+    return f"Posting times kept at {kept}: {why}."
+
+
 def underpowered_banner(n_under: int, n_content: int, n_tested: int) -> str:
     """The leadership banner when most comparisons could not detect 1.5×."""
     return (

@@ -179,3 +179,26 @@ def test_reported_change_matches_the_matured_truth(autumn_sample, platform):
         # as downloaded, the older month had grown longer: further from the truth
         assert abs(np.log(1 + old.change_pct / 100) - np.log(true_ratio)) > abs(
             np.log(ratio) - np.log(true_ratio))
+
+
+def test_platform_without_repeated_downloads_borrows_the_curve_of_all_platforms():
+    """TikTok in the sample: posts downloaded once, at 10-40 days, too few pairs for a curve
+    of its own; each is scaled back to 7 days along the curve of every platform's pairs and
+    says so, and lands on the planted value (one curve for all platforms, as generated)."""
+    rng = np.random.default_rng(5)
+    facebook, _ = _snapshots(rng, n_posts=200)
+    tiktok, finals = _snapshots(rng, n_posts=6, platform="tiktok", ages_per_post=(1, 1))
+    tiktok = tiktok.assign(age_days=np.linspace(10.0, 40.0, len(tiktok)))
+    tiktok["interactions"] = [int(np.floor(finals[p][0] * growth(a))) for p, a in
+                              zip(tiktok["post_id"], tiktok["age_days"], strict=True)]
+    tiktok["interactions"] = tiktok["interactions"].astype("Int64")
+    assert fit_growth_curve(tiktok, "interactions") is None  # too few pairs on its own
+    out = metrics_at_age(pd.concat([facebook, tiktok], ignore_index=True), 7)
+    mine = out[out["platform"] == "tiktok"].set_index("post_id")
+    assert set(mine["basis_status"]) == {"curve"}
+    assert set(mine["basis_curve"]) == {"all platforms"}
+    assert set(out.loc[out["platform"] == "facebook", "basis_curve"].dropna()) == {
+        "own platform"}
+    truth = np.array([finals[p][0] * growth(7) for p in mine.index])
+    assert mine["interactions"].to_numpy(dtype=float).sum() == pytest.approx(truth.sum(),
+                                                                              rel=0.05)

@@ -162,3 +162,130 @@ def test_an_unreadable_window_falls_back_to_the_month_before(text):
     (held,) = hold_firm_up([result], prepared, {("human_centred", "all"): {
         "confidence": "inconclusive", "window": text}}, PARAMS)
     assert held.label_held_from == "strong"
+
+
+def _format_posts(new_video_irr: float, n_new: int, seed: int = 7):
+    """250 old posts (Jan-May, videos 1.8× photos) and ``n_new`` June posts (videos
+    ``new_video_irr`` × photos); no label effect."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for part, n, irr, start, months in (("old", 250, 1.8, "2024-01", 5),
+                                        ("new", n_new, new_video_irr, "2024-06", 1)):
+        posts, labels = simulate_posts(rng, n, irr_video=irr, p_video_given_label=(0.4, 0.4),
+                                       start=start, months=months)
+        posts, labels = posts.copy(), labels.copy()
+        posts["post_id"] = part + posts["post_id"].astype(str)
+        labels["post_id"] = part + labels["post_id"].astype(str)
+        parts.append((posts, labels))
+    posts = pd.concat([p for p, _ in parts], ignore_index=True)
+    posts["snapshot_at"] = posts["published_at_utc"].max() + pd.Timedelta(days=30)
+    return posts, pd.concat([lab for _, lab in parts], ignore_index=True)
+
+
+@pytest.mark.parametrize("new_video_irr, n_new, held", [(1.0, 40, True), (1.8, 150, False)])
+def test_strategy_rows_are_held_like_the_content_rows(new_video_irr, n_new, held):
+    """Issue 11 §4 for the strategy rows: a format row that firms up on last month's posts
+    keeps last month's label unless the June posts alone confirm it; the posting-frequency
+    rows (whole history every month) are never held."""
+    from workbench.analysis.month import strategy_retest
+    from workbench.stats.strategy import strategy_comparisons
+
+    posts, labels = _format_posts(new_video_irr, n_new)
+    params = {**PARAMS, "min_post_age_days": 7}
+    rows = strategy_comparisons(posts, labels, None, params, "2024-06", permutations=199).rows
+    previous = {(r.id, r.platform): LAST for r in rows}
+    ctx = SimpleNamespace(posts=posts, labels=labels, tables={}, params=params,
+                          month="2024-06")
+    calls = []
+
+    def retest(result, last):
+        calls.append((result.id, last))
+        return strategy_retest(ctx)(result, last)
+
+    plain = run_hypotheses(posts, labels, params, "2024-06", extra_results=rows)
+    table = run_hypotheses(posts, labels, params, "2024-06", extra_results=rows,
+                           previous=previous, held_note=W.label_held_sentence,
+                           retest_extra=retest)
+    before = {(r.id, r.platform): r for r in plain}
+    after = {(r.id, r.platform): r for r in table}
+    video = after[("format:video", "facebook")]
+    assert before[("format:video", "facebook")].confidence == "strong"
+    assert ("format:video", ("2023-12", "2024-05")) in calls
+    if held:
+        assert video.confidence == "inconclusive" and video.label_held_from == "strong"
+        assert video.new_posts_p > 0.05 and video.label_note in video.warnings
+    else:
+        assert video.confidence == "strong" and video.label_held_from is None
+        assert video.new_posts_p <= 0.05 and video.new_posts_estimate > 1
+    frequency = [key for key in after if key[0].startswith("posting_frequency")]
+    assert frequency and all(after[k].confidence == before[k].confidence
+                             and after[k].label_held_from is None for k in frequency)
+    assert not any(c[0].startswith("posting_frequency") for c in calls)
+
+
+def _timed_posts(new_ratio: float, n_new: int):
+    """Facebook posts Jan-May with evenings at 2× (last month's window) and ``n_new`` June
+    posts with evenings at ``new_ratio`` ×."""
+    from workbench.stats.simulate import simulate_timed_posts
+
+    old = simulate_timed_posts(3, 300, evening_ratio=2.0, end="2024-05")
+    old = old[pd.to_datetime(old["published_at"]).dt.strftime("%Y-%m") >= "2024-01"]
+    new = simulate_timed_posts(4, 6 * n_new, evening_ratio=new_ratio, end="2024-06")
+    new = new[pd.to_datetime(new["published_at"]).dt.strftime("%Y-%m") == "2024-06"]
+    new = new.assign(post_id="new" + new["post_id"].astype(str))
+    posts = pd.concat([old, new], ignore_index=True)
+    return posts.assign(snapshot_at=posts["snapshot_at"].max())
+
+
+@pytest.mark.parametrize("new_ratio, n_new, held", [(1.0, 40, True), (2.5, 150, False)])
+def test_posting_time_verdict_is_held_like_the_content_rows(new_ratio, n_new, held):
+    """Issue 11 §4 for the posting-time verdicts: naming a best time (or a firmer label) on
+    mostly last month's posts stands only when the June posts alone show that time matters."""
+    from workbench.analysis.month import hold_posting_time
+    from workbench.stats.posting_times import analyse_posting_times
+
+    params = {"timezone": "America/Toronto", "window_months": 6, "min_post_age_days": 7,
+              "seed": 11, "alpha": 0.05}
+    posts = _timed_posts(new_ratio, n_new)
+    judged = analyse_posting_times(posts, params=params, month="2024-06", platform="facebook")
+    record = {**judged.hypothesis_record(), "confidence": "strong"}
+    assert judged.best_slot is not None and judged.p_value < 0.05  # the window alone: firm
+    ctx = SimpleNamespace(posts=posts, labels=None, params=params, month="2024-06")
+    last = {"confidence": "inconclusive", "window": "2023-12..2024-05", "best_slot": None}
+    out, out_record = hold_posting_time(ctx, judged, record, last)
+    june = int((pd.to_datetime(posts["published_at"]).dt.strftime("%Y-%m") == "2024-06").sum())
+    assert out_record["new_posts_n"] == june
+    if held:
+        assert out.best_slot is None and out.verdict.startswith("No posting time stands out")
+        assert out_record["confidence"] == "inconclusive"
+        assert out_record["label_held_from"] == "strong"
+        assert out_record["new_posts_p"] > 0.05
+        assert out_record["label_note"].startswith(
+            "Posting times kept at last month's verdict (no time named as best): only the "
+            f"{june} of ")
+        assert out_record["label_note"] in out.notes
+    else:
+        assert out.best_slot == judged.best_slot and out_record["confidence"] == "strong"
+        assert out_record["new_posts_p"] <= 0.05 and "label_note" not in out_record
+    # no history, or last month already named a slot at the same label: nothing to hold
+    assert hold_posting_time(ctx, judged, record, None) == (judged, record)
+    same = {"confidence": "strong", "window": "2023-12..2024-05", "best_slot": "x"}
+    assert hold_posting_time(ctx, judged, record, same) == (judged, record)
+
+
+def test_previous_posting_times_read_from_last_months_results(tmp_path):
+    from workbench.analysis.month import previous_posting_times
+
+    month_dir = tmp_path / "2024-05"
+    month_dir.mkdir()
+    month_dir.joinpath("results.json").write_text(
+        '{"hypotheses": [{"id": "human_centred", "platform": "all", "confidence": "strong"}, '
+        '{"id": "posting_time", "platform": "facebook", "confidence": "suggestive", '
+        '"window": "2023-12..2024-05"}], "posting_times": {"by_platform": {"facebook": '
+        '{"best_slot": "weekday evening"}}}}', encoding="utf-8")
+    ctx = SimpleNamespace(params={"reports_dir": str(tmp_path)}, previous_month="2024-05")
+    assert previous_posting_times(ctx) == {"facebook": {
+        "confidence": "suggestive", "window": "2023-12..2024-05",
+        "best_slot": "weekday evening"}}
+    assert previous_posting_times(SimpleNamespace(params={"reports_dir": str(tmp_path)},
+                                                  previous_month="2024-04")) == {}

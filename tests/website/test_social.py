@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 
@@ -59,6 +61,24 @@ def test_kpi_rows_shape_and_change():
     assert fb["platform"] == "website" and fb["kind"] == "total"
     assert fb["value"] == 576 and fb["previous"] == 288 and fb["change_pct"] == pytest.approx(100)
     assert set(fb) >= {"ci_low", "ci_high", "band_low", "band_high", "basis", "source"}
+    assert fb["band_status"] == "too little history" and fb["band_low"] is None
+
+
+def test_kpi_rows_judged_against_the_platforms_own_history():
+    """Issue 11 §2: referred sessions are a page-level figure: their change gets the usual
+    month-to-month range of the platform's own history (hand-made: ±10 % a month)."""
+    web = read_web(SOURCE_MEDIUM)
+    factors = {"2023-11": 1.0, "2023-12": 1.1, "2024-01": 1.0, "2024-02": 1.1, "2024-03": 1.0,
+               "2024-04": 3.0}
+    months = [web.assign(month=m, value=web["value"] * f) for m, f in factors.items()]
+    visits = social_visits(pd.concat(months, ignore_index=True))
+    fb = visits_kpis(visits, "2024-04", WebsiteSettings(social_platforms=("facebook",)))[0]
+    assert fb["change_pct"] == pytest.approx(200)
+    # log changes ±log 1.1: centre 0, s = 1.4826 · log 1.1, band exp(±2s) − 1
+    s = 1.4826 * math.log(1.1)
+    assert fb["band_low"] == pytest.approx(100 * (math.exp(-2 * s) - 1))
+    assert fb["band_high"] == pytest.approx(100 * (math.exp(2 * s) - 1))
+    assert fb["band_status"] == "unusual" and fb["range"] == "noise band"
 
 
 def test_month_without_table_is_na_not_zero():

@@ -188,17 +188,19 @@ def hypotheses_and_times(ctx: MonthContext, extra_rows=()) -> tuple[Hypotheses, 
     table = run_hypotheses(ctx.posts, ctx.labels, ctx.params, ctx.month, ctx.tables.get("daily"),
                            extra_tests={p: r.p_value for p, r in raw_times.items()},
                            extra_results=list(extra_rows), previous=previous_labels(ctx),
-                           held_note=W.label_held_sentence)
+                           held_note=W.label_held_sentence, retest_extra=strategy_retest(ctx))
     strong_at, suggestive_at = label_levels(ctx.params)
     levels = {"strong_at": strong_at, "suggestive_at": suggestive_at}
     by_platform, time_records = {}, []
+    last_times = previous_posting_times(ctx)
     for platform, result in raw_times.items():
         judged = result.with_adjusted_p(table.extra_adjusted.get(platform))
-        by_platform[platform] = judged
         record = judged.hypothesis_record()
         record["confidence"] = confidence_label(judged.p_adjusted, None, None,
                                                 bool(record.get("underpowered")),
                                                 str(record.get("method")), **levels)
+        judged, record = hold_posting_time(ctx, judged, record, last_times.get(platform))
+        by_platform[platform] = judged
         time_records.append(record)
     content = table.to_records(details=True)
     _word_strategy_records(content, table.results, len(extra_rows))
@@ -233,6 +235,110 @@ def previous_labels(ctx: MonthContext) -> dict[tuple[str, str], dict[str, Any]]:
                                                  "window": r.get("window")}
             for r in rows if isinstance(r, dict) and "id" in r and "platform" in r
             and r["id"] != "posting_time"}
+
+
+def previous_posting_times(ctx: MonthContext) -> dict[str, dict[str, Any]]:
+    """Last month's posting-time verdict per platform: ``confidence``, ``window``, ``best_slot``.
+
+    From last month's results.json (empty when there is none or it cannot be read).
+    """
+    try:
+        results = json.loads(_previous_results_path(ctx).read_text(encoding="utf-8"))
+        rows = results["hypotheses"]
+        slots = {str(p): (v or {}).get("best_slot") for p, v in
+                 ((results.get("posting_times") or {}).get("by_platform") or {}).items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    return {str(r["platform"]): {"confidence": r.get("confidence"), "window": r.get("window"),
+                                 "best_slot": slots.get(str(r["platform"]))}
+            for r in rows if isinstance(r, dict) and r.get("id") == "posting_time"
+            and "platform" in r}
+
+
+def hold_posting_time(ctx: MonthContext, judged, record: dict[str, Any],
+                      last: dict[str, Any] | None):
+    """The hold rule (issue 11 §4) for one platform's posting-time verdict.
+
+    A verdict firms up when its label rises above last month's or it names a best slot last
+    month's did not. On overlapping windows that is mostly the same posts seen twice, so it
+    stands only when the posts outside last month's window, analysed alone, give a joint time
+    test with p ≤ ``alpha``; otherwise the label and (when it named no slot) last month's
+    "no time stands out" are kept, ``label_held_from`` records the label it would have had and
+    ``label_note`` says why.
+
+    Returns:
+        (the PostingTimesResult to report, its hypothesis record).
+    """
+    import dataclasses
+
+    from workbench.params import setting
+    from workbench.stats.hypotheses import LABEL_RANK, _window_of
+    from workbench.stats.posting_times import analyse_posting_times
+
+    if not last:
+        return judged, record
+    last_label = last.get("confidence")
+    rank_up = last_label in LABEL_RANK and (
+        LABEL_RANK.get(record["confidence"], 0) > LABEL_RANK[last_label])
+    slot_up = judged.best_slot is not None and not last.get("best_slot")
+    this = _window_of(judged.window)
+    if not (rank_up or slot_up) or this is None:
+        return judged, record
+    previous_window = _window_of(last.get("window")) or (
+        str(pd.Period(this[0], freq="M") - 1), str(pd.Period(this[1], freq="M") - 1))
+    if previous_window[1] < this[0]:
+        return judged, record  # no overlap: nothing was seen twice
+    posts = ctx.posts
+    platform_posts = posts.loc[(posts["platform"] == judged.platform).fillna(False).to_numpy()]
+    month = pd.to_datetime(platform_posts["published_at"]).dt.strftime("%Y-%m")
+    in_window = (month >= this[0]) & (month <= this[1])
+    new = in_window & (month > previous_window[1])
+    n_new, n_total = int(new.sum()), int(in_window.sum())
+    alpha = float(setting(ctx.params, "alpha"))
+    p_new = None
+    if n_new:
+        alone = analyse_posting_times(platform_posts.loc[new.to_numpy()], ctx.labels,
+                                      params=ctx.params, month=ctx.month,
+                                      platform=judged.platform)
+        p_new = float(alone.p_value) if alone.p_value is not None else None
+    record = {**record, "new_posts_n": n_new, "new_posts_p": p_new}
+    if p_new is not None and math.isfinite(p_new) and p_new <= alpha:
+        return judged, record
+    if slot_up:
+        judged = judged.with_adjusted_p(judged.p_adjusted, allow_best=False)
+    note = W.posting_time_held_sentence(
+        str(last_label), str(record["confidence"]), n_new, n_total, p_new, alpha,
+        slot_held=slot_up)
+    if rank_up:
+        record = {**record, "label_held_from": record["confidence"],
+                  "confidence": str(last_label)}
+    judged = dataclasses.replace(judged, notes=[*judged.notes, note])
+    return judged, {**record, "label_note": note}
+
+
+def strategy_retest(ctx: MonthContext):
+    """``retest(result, last_window)``: a strategy row on the posts new since last month.
+
+    The hold rule (issue 11 §4, `hold_firm_up`) lets a hashtag, format or language row firm up
+    from last month's label only when the posts outside last month's window confirm it alone;
+    this runs the strategy comparisons of the month on those posts (once per window) and
+    returns the row of the same id and platform, or None when they give none (too few posts).
+    """
+    from workbench.stats.strategy import strategy_comparisons
+
+    found: dict[tuple[str, str], dict[tuple[str, str], Any]] = {}
+
+    def retest(result, last: tuple[str, str]):
+        if last not in found:
+            posts = ctx.posts
+            month = pd.to_datetime(posts["published_at"]).dt.strftime("%Y-%m")
+            new = posts.loc[(month > last[1]).fillna(False).to_numpy()]
+            rows = strategy_comparisons(new, ctx.labels, ctx.tables.get("daily"), ctx.params,
+                                        ctx.month).rows if len(new) else []
+            found[last] = {(r.id, r.platform): r for r in rows}
+        return found[last].get((result.id, result.platform))
+
+    return retest
 
 
 def what_would_settle(prepared, hypothesis_rows: list[dict[str, Any]]) -> pd.DataFrame:

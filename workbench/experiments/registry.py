@@ -153,7 +153,7 @@ def build_registration(
         "exposure": "reach (Facebook, Instagram), impressions (LinkedIn), views (TikTok)",
         "alpha": float(alpha),
         "test": ("negative binomial rate ratio of each arm vs the reference arm, exposure as "
-                 "offset, platform as covariate, SE = max(model, HC0); p-value from a "
+                 "offset, platform as covariate, SE = max(model, HC3); p-value from a "
                  "randomization test re-randomizing arms within the week x platform blocks; "
                  "intention-to-treat by planned arm, as-posted beside it; Holm across "
                  "registered experiments ending in the same month"),

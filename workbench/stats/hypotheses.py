@@ -112,10 +112,12 @@ OUTCOME = "interactions"
 LABEL = "_label"  # internal name of the 0/1 hypothesis column in the fits
 
 SMALL_N = 40  # below: permutation p (§2.5)
+#: Ids of the posting-frequency rows (workbench.stats.frequency): never held (`run_hypotheses`).
+FREQUENCY_ROW_PREFIX = "posting_frequency"
 #: A post this many NB standard deviations above its fitted mean is a viral outlier (§9.3):
 #: about 6× its expected interactions at α = 0.7. Under the NB itself about 0.05 % of posts
-#: (so 8 % of 160-post windows) cross it; there the only cost is a slightly larger p-value
-#: (measured power at IRR 1.3, n = 320: 0.726 without the check, 0.721 with it).
+#: (so 8 % of 160-post windows) cross it; such a window takes its estimate, interval and p from
+#: the stratified shift test (``permutation_shift``; power cost in benchmarks/stats_viral*.md).
 VIRAL_PEARSON = 6.0
 SMALL_GROUP = 10
 LR_SHOWN_BELOW = 80
@@ -1100,6 +1102,7 @@ def hold_firm_up(
     daily: pd.DataFrame | None = None,
     *,
     note: Any = None,
+    retest: Any = None,
 ) -> list[HypothesisResult]:
     """Keep last month's label unless the posts new since then confirm a firmer one.
 
@@ -1121,6 +1124,10 @@ def hold_firm_up(
         note: ``note(result, previous_label, n_new, n_total, alpha)`` → the sentence that
             says why a label was kept (stored in ``label_note`` and ``warnings``); the wording
             lives in `workbench.wording.label_held_sentence`.
+        retest: ``retest(result, last_window)`` → the same comparison on the posts outside
+            ``last_window`` (``(first, last)`` months), or None when they are too few; for
+            rows this module does not test itself (the strategy rows of
+            `workbench.stats.strategy`). A row neither can retest is returned unchanged.
 
     Returns:
         The results, in order; rows that did not firm up are returned unchanged.
@@ -1131,8 +1138,10 @@ def hold_firm_up(
     for result in results:
         before = (previous.get((result.id, result.platform)) or {})
         last_label = before.get("confidence")
+        own = result.id in BOOLEAN_LABELS or result.id.startswith("topic:")
         if (result.method == "insufficient" or last_label not in LABEL_RANK or this is None
-                or LABEL_RANK.get(result.confidence, 0) <= LABEL_RANK[last_label]):
+                or LABEL_RANK.get(result.confidence, 0) <= LABEL_RANK[last_label]
+                or not (own or retest is not None)):
             out.append(result)
             continue
         last = _window_of(before.get("window")) or (
@@ -1148,7 +1157,9 @@ def hold_firm_up(
         fresh = replace(prepared, data=prepared.data.loc[
             (~((whole >= last[0]) & (whole <= last[1])).fillna(False)).to_numpy()
         ].reset_index(drop=True))
-        alone = _retest(result, fresh, params, daily) if n_new else None
+        alone = None
+        if n_new:
+            alone = _retest(result, fresh, params, daily) if own else retest(result, last)
         estimate = float("nan") if alone is None else float(alone.estimate)
         p_new = float("nan") if alone is None else float(alone.p_value)
         confirmed = (
@@ -1253,6 +1264,7 @@ def run_hypotheses(
     extra_results: Sequence[HypothesisResult] = (),
     previous: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
     held_note: Any = None,
+    retest_extra: Any = None,
 ) -> HypothesisTable:
     """Run the month's family of content hypotheses over the rolling window.
 
@@ -1278,6 +1290,11 @@ def run_hypotheses(
             ``window``), from its results.json: a label above last month's stands only when
             the posts new since then confirm it alone (`hold_firm_up`). None: no history.
         held_note: The sentence for a kept label (see `hold_firm_up`).
+        retest_extra: ``retest(result, last_window)`` for the rows of ``extra_results``
+            (see `hold_firm_up`): with it the strategy rows are held like the content rows,
+            except the posting-frequency rows, which are fitted on the whole history every
+            month (one new month of weeks cannot confirm them alone). None: extra rows are
+            never held.
 
     Returns:
         HypothesisTable (``to_frame()`` has exactly the DESIGN.md fields + ``warnings``).
@@ -1304,8 +1321,12 @@ def run_hypotheses(
         results, params, [("posting_time", p) for p in extra.values()])
     if previous:
         n_content = len(adjusted) - len(extra_results)
-        adjusted = [*hold_firm_up(adjusted[:n_content], prepared, previous, params, daily,
-                                  note=held_note), *adjusted[n_content:]]
+        which = [i for i, r in enumerate(adjusted) if i < n_content or (
+            retest_extra is not None and not r.id.startswith(FREQUENCY_ROW_PREFIX))]
+        held = hold_firm_up([adjusted[i] for i in which], prepared, previous, params, daily,
+                            note=held_note, retest=retest_extra)
+        for i, result in zip(which, held, strict=True):
+            adjusted[i] = result
     return HypothesisTable(pool_findings(adjusted), month=str(month),
                            window=f"{window[0]}..{window[1]}", prepared=prepared,
                            extra_adjusted={k: (None if p != p else p)

@@ -17,10 +17,10 @@ stats_kpi_and_times.md), the BCa interval of Σ(current)/Σ(previous) excluded t
 0.093 of runs with 999 resamples and 0.092 with 9,999 (so not a resampling-error problem), and
 0.087-0.119 with σ = 1.2, 2 % viral posts, 25 vs 60 or 10 vs 10 posts; the percentile
 bootstrap (0.062-0.089) and the §6.3 NB month-dummy cross-check with the max-SE rule
-(0.068-0.094) were also above 0.05. The cause is the data, not a bug: per-post interactions
-are log-normal × NB, so with tens of posts a month's sum and its spread move together (a month
-without its one big post looks both low *and* precise), which neither a plain bootstrap nor a
-normal-theory interval corrects at this n.
+(0.067-0.086; 0.068-0.094 before the SEs of statistics.md §2.3) were also above 0.05. The cause
+is the data, not a bug: per-post interactions are log-normal × NB, so with tens of posts a
+month's sum and its spread move together (a month without its one big post looks both low
+*and* precise), which neither a plain bootstrap nor a normal-theory interval corrects at this n.
 
 The interval is therefore the set of ratios θ that a two-sample permutation test does not reject
 under a multiplicative shift: the current month's values divided by θ are permuted with the

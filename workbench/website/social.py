@@ -18,7 +18,8 @@ from workbench.website.sources import has_source_table, is_paid, platform_of, so
 MONTHLY_COLUMNS = ("month", "platform", "sessions", "key_events", "paid_sessions", "variants")
 #: The DESIGN.md KPI row columns.
 KPI_ROW_COLUMNS = ("platform", "kpi", "value", "previous", "change_pct", "ci_low", "ci_high",
-                   "band_low", "band_high", "basis", "kind", "source", "note")
+                   "band_low", "band_high", "band_status", "range", "basis", "kind", "source",
+                   "note")
 KPI_SOURCE = "GA4 sessions by source / medium (referrer variants merged; paid excluded)"
 
 
@@ -137,8 +138,13 @@ def visits_kpis(visits: SocialVisits, month: str,
     Returns:
         One row per platform in the DESIGN.md KPI row shape (``kind`` ``total``); no row when
         neither this month nor last has a source/medium table. ``value`` is NA for a month
-        without the table.
+        without the table. A change is judged against the platform's own month-to-month range
+        of referred sessions (``band_low``/``band_high``/``band_status``, issue 11 §2), like the
+        other page-level figures.
     """
+    from workbench.kpis import BAND_TOO_LITTLE, BAND_UNUSUAL, BAND_WITHIN, RANGE_BAND
+    from workbench.stats.kpi_change import noise_band_detail
+
     settings = settings or WebsiteSettings()
     previous_month = _previous_month(month)
     table = visits.monthly
@@ -156,10 +162,22 @@ def visits_kpis(visits: SocialVisits, month: str,
             continue
         change = (100.0 * (now - before) / before
                   if now is not None and before not in (None, 0) else None)
+        band_low = band_high = status = None
+        if change is not None:
+            mine = table[table["platform"] == platform]
+            detail = noise_band_detail(
+                pd.Series(mine["sessions"].to_numpy(dtype="float64", na_value=float("nan")),
+                          index=mine["month"].astype(str)), month)
+            status = BAND_TOO_LITTLE
+            if detail is not None:
+                band_low, band_high = detail["low_pct"], detail["high_pct"]
+                status = BAND_UNUSUAL if detail["unusual"] else BAND_WITHIN
         rows.append({
             "platform": "website", "kpi": f"visits_from_{platform}", "value": now,
             "previous": before, "change_pct": change, "ci_low": None, "ci_high": None,
-            "band_low": None, "band_high": None, "basis": None, "kind": "total",
+            "band_low": band_low, "band_high": band_high, "band_status": status,
+            "range": RANGE_BAND if band_low is not None else None, "basis": None,
+            "kind": "total",
             "source": KPI_SOURCE,
             "note": "" if now is not None else "no GA4 source / medium table this month",
         })
