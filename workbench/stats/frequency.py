@@ -14,7 +14,8 @@ Per platform, over the organisation's history (issue 15 §3):
 Season is one pair of week-of-year harmonics; when no follower level exists (the audience
 falls back to a constant), a linear time trend stands in for the growing audience.
 Inference is the max-SE rule of :mod:`workbench.stats.nb` applied to the linear combination
-γ1 + γ2 (the larger of its model and scaled-HC0 variances, t(n − k) quantiles); the
+γ1 + γ2 (the larger of its model variance × n/(n − k) and its HC3 sandwich variance, t(n − k)
+quantiles); the
 post-level reach model also takes the week-clustered variance when it is larger (posts per
 week is shared by every post of a week), with t(G − 1).
 
