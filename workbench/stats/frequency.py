@@ -15,9 +15,8 @@ Season is one pair of week-of-year harmonics; when no follower level exists (the
 falls back to a constant), a linear time trend stands in for the growing audience.
 Inference is the max-SE rule of :mod:`workbench.stats.nb` applied to the linear combination
 γ1 + γ2 (the larger of its model variance × n/(n − k) and its HC3 sandwich variance, t(n − k)
-quantiles); the
-post-level reach model also takes the week-clustered variance when it is larger (posts per
-week is shared by every post of a week), with t(G − 1).
+quantiles); the post-level reach model also takes the week-clustered variance when it is larger
+(posts per week is shared by every post of a week), with t(G − 1).
 
 Three rows per platform join the month's family of comparisons (the DESIGN.md hypothesis
 fields, `frequency_rows`), adjusted once with the content rows:
