@@ -177,7 +177,10 @@ def tiktok_zip_bytes(days: list[date], daily: dict, posts: list[tuple[Post, dict
         # TikTok's title is the caption's first line with its hashtags inline (150 at most).
         tags = " ".join(post.creative.hashtags)
         first = post.creative.caption.split("\n")[0]
-        title = f"{first[:149 - len(tags)]} {tags}" if tags else first[:150]
+        room = 149 - len(tags)
+        if tags and len(first) > room:  # the app cuts the words, not a word in half
+            first = first[:room].rsplit(" ", 1)[0].rstrip(" ,:;")
+        title = f"{first} {tags}" if tags else first[:150]
         content.append([tiktok_day(days[0]), title, post.permalink,
                         tiktok_day(post.creative.published_local.astimezone(tz).date()),
                         comps["likes"], comps["comments"], comps["shares"], snap["reach"]])
