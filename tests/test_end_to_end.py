@@ -332,7 +332,8 @@ def test_strategy_questions_in_the_family_and_on_the_page(report):
         f"all {n} posts used the local hashtags: no comparison is possible; an experiment "
         "that drops them from a random half for 8 weeks would settle it")
     assert hashtags["command"].startswith("workbench experiment new local-hashtags-")
-    assert esc_text(f"{hashtags['statement']} (set it up with: {hashtags['command']}).") in html
+    shown = hashtags["statement"][:1].upper() + hashtags["statement"][1:]  # a sentence on the page
+    assert esc_text(f"{shown} (set it up with: {hashtags['command']}).") in html
     assert not any(h["id"].startswith("hashtags_local") for h in results["hypotheses"])
     best = strategy["top_posts"]["best_by_platform"]
     assert sorted(b["platform"] for b in best) == sorted({b["platform"] for b in best})

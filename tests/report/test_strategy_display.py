@@ -38,7 +38,7 @@ def _results(rows=(), statement=STATEMENT) -> StrategyResults:
 
 def test_the_all_posts_line_is_worded_exactly_with_the_experiment():
     lines = strategy_lines(_results())
-    assert lines[0].startswith(STATEMENT + " (set it up with: workbench experiment new ")
+    assert lines[0].startswith("A" + STATEMENT[1:] + " (set it up with: workbench experiment new ")
     assert lines[-1] == "every post with a recognisable language was in English"
     assert strategy_lines(None) == []
 

@@ -28,10 +28,11 @@ def strategy_lines(strategy: Any) -> list[str]:
 
     lines = []
     if strategy.hashtags.statement:
-        # the module's line exactly ("all 214 posts used the local hashtags: …"), then the
-        # command that sets the experiment up
+        # the module's line ("all 214 posts used the local hashtags: …") as a sentence on
+        # the page, then the command that sets the experiment up
         command = strategy.hashtags.command
-        lines.append(strategy.hashtags.statement
+        statement = strategy.hashtags.statement
+        lines.append(statement[:1].upper() + statement[1:]
                      + (f" (set it up with: {command})." if command else "."))
     for row in strategy.rows:
         # pooled rows and the per-platform format rows; per-platform splits of a pooled
