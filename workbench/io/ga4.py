@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from workbench import schema
 from workbench.errors import InputFormatError
-from workbench.io._tabular import norm, to_number
+from workbench.io._tabular import norm, to_number, to_numbers
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ExportKind, ParseContext, ParsedExport, register
 
@@ -384,7 +384,8 @@ def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> p
         return schema.empty_table("web")
     # the long table (metric after metric) built column by column in the canonical dtypes:
     # one frame per metric plus concat, assign and casts cost more than the parse itself
-    values = [to_number(frame[position], thousands=False).array for position, _ in metrics]
+    values = [column.array for column in
+              to_numbers([frame[position] for position, _ in metrics], thousands=False)]
     per, k = len(frame), len(metrics)
     n = per * k
     dim_array = dim_value.array
