@@ -424,6 +424,10 @@ def demographics(web: pd.DataFrame, date_range, notes: list[str],
     """
     if web.empty:
         return None
+    # most reports hold no demographic dimension: then every group below is skipped
+    if not any(str(d) in DEMOGRAPHIC_DIMENSIONS
+               for d in web["dimension"].dropna().unique().tolist()):
+        return None
     rows = []
     for (title, dimension), table in web.groupby(["table", "dimension"], sort=False):
         breakdown = DEMOGRAPHIC_DIMENSIONS.get(str(dimension))
