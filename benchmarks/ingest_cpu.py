@@ -20,6 +20,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ingest import export_files, floor_read  # noqa: E402  (benchmarks/ingest.py)
+
 from workbench.config import org_timezone
 from workbench.io.ingest import _sources, discover_files, ingest
 from workbench.io.rawfile import RawFile
@@ -64,10 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", type=Path, help="write a cProfile of one ingest here")
+    parser.add_argument("--sample", default="org_year",
+                        help="the folder under --work to read (org_year, ten_years)")
     args = parser.parse_args(argv)
     os.environ["WORKBENCH_WORKERS"] = "1"
-    raw = args.work / "org_year" / "raw"
-    if not raw.exists():
+    raw = args.work / args.sample / "raw"
+    if not raw.exists() and args.sample == "org_year":
         generate_sample(raw, seed=4, start="2025-01", end="2025-12", params=sample_params())
     runs = [parse_times(raw) for _ in range(args.repeat)]
     kinds = sorted(set().union(*(r[0] for r in runs)), key=lambda k: -runs[0][0][k])
@@ -90,6 +95,14 @@ def main(argv: list[str] | None = None) -> int:
                             {"raw": raw, "out": out, "ingest": ingest, "Path": Path,
                              "sample_params": sample_params}, str(args.profile))
     print(f"{'whole serial ingest':34s} {'':5s} {min(totals):7.3f}")
+    floors = []
+    files = export_files(raw)
+    for _ in range(args.repeat):
+        t0 = time.process_time()
+        floor_read(files)
+        floors.append(time.process_time() - t0)
+    print(f"{'floor (benchmarks/ingest.py readers)':34s} {len(files):5d} {min(floors):7.3f}")
+    print(f"{'CPU ratio ingest / floor':34s} {'':5s} {min(totals) / min(floors):7.2f}")
     return 0
 
 
