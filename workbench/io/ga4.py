@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from workbench import schema
 from workbench.errors import InputFormatError
-from workbench.io._tabular import norm, to_number
+from workbench.io._tabular import norm, to_number, to_numbers
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ExportKind, ParseContext, ParsedExport, register
 
@@ -294,10 +294,11 @@ def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> p
         rows.append(cells[:width] + [""] * (width - len(cells)))  # ragged rows are padded
     # one string column per position, blank cells NA: DataFrame(rows).mask(.str.strip() == "")
     # done per column in the same Arrow kernels, without the frame-wide mask/apply
-    frame = pd.DataFrame(
-        {position: _blank_to_na([row[position] for row in rows]) for position in range(width)},
-        index=pd.RangeIndex(len(rows)),
-    )
+    # kept as Series by position (what the DataFrame's columns were), without the frame
+    index = pd.RangeIndex(len(rows))
+    frame = {position: pd.Series(_blank_to_na([row[position] for row in rows]), index=index,
+                                 name=position, copy=False)
+             for position in range(width)}
     if dropped_totals:
         notes.append(f"table '{title}': 'Grand total' row dropped")
 
@@ -326,7 +327,7 @@ def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> p
                     "add it to workbench.io.ga4.DIMENSIONS if it matters")
 
     start, end = date_range
-    dates = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    dates = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     if time_col is not None:
         values = frame[time_col].str.strip()
         if time_kind == "date":
@@ -337,7 +338,7 @@ def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> p
                                 "not YYYYMMDD; kept as dimension 'date_label'")
                 dims.insert(0, (time_col, "date_label"))
                 time_col = None
-                dates = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+                dates = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
         else:
             if start is None:
                 raise InputFormatError(
@@ -362,7 +363,9 @@ def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> p
                 warnings.append(f"table '{title}': {int(late.sum())} row(s) dated after the "
                                 f"report's end date {_day(end)} dropped")
                 keep = ~late.to_numpy()
-                frame = frame[keep].reset_index(drop=True)
+                frame = {position: column[keep].reset_index(drop=True)
+                         for position, column in frame.items()}
+                index = pd.RangeIndex(int(keep.sum()))
                 dates = dates[keep].reset_index(drop=True)
     month = None
     if time_col is None and start is not None and end is not None:
@@ -378,27 +381,28 @@ def _parse_block(block, delimiter, date_range, title, raw, warnings, notes) -> p
         for position, _ in dims[1:]:
             dim_value = dim_value + " | " + frame[position].astype("string")
     else:
-        dim_name, dim_value = "total", pd.Series(pd.NA, index=frame.index, dtype="string")
+        dim_name, dim_value = "total", pd.Series(pd.NA, index=index, dtype="string")
     if not metrics:
         warnings.append(f"table '{title}': no metric columns")
         return schema.empty_table("web")
     # the long table (metric after metric) built column by column in the canonical dtypes:
     # one frame per metric plus concat, assign and casts cost more than the parse itself
-    values = [to_number(frame[position], thousands=False).array for position, _ in metrics]
-    per, k = len(frame), len(metrics)
+    values = [column.array for column in
+              to_numbers([frame[position] for position, _ in metrics], thousands=False)]
+    per, k = len(index), len(metrics)
     n = per * k
     dim_array = dim_value.array
     return pd.DataFrame({
         "date": np.tile(dates.to_numpy().astype("datetime64[ns]"), k),
-        "month": schema.constant(month, n, "string"),
-        "dimension": schema.constant(dim_name, n, "string"),
+        "month": schema.constant_array(month, n, "string"),
+        "dimension": schema.constant_array(dim_name, n, "string"),
         "dimension_value": type(dim_array)._concat_same_type([dim_array] * k),
         "metric": pd.array(np.repeat(np.array([m for _, m in metrics], dtype=object), per),
                            dtype="string"),
         "value": type(values[0])._concat_same_type(values),
-        "source_file": schema.constant(str(raw.path), n, "string"),
-        "table": schema.constant(title, n, "string"),
-    }, index=pd.RangeIndex(n))
+        "source_file": schema.constant_array(str(raw.path), n, "string"),
+        "table": schema.constant_array(title, n, "string"),
+    }, index=pd.RangeIndex(n), copy=False)
 
 
 #: GA4 dimensions that describe who the visitors are -> ``audience.breakdown``.
@@ -419,6 +423,10 @@ def demographics(web: pd.DataFrame, date_range, notes: list[str],
     user count per segment, ``share`` that count over the table's total, ``base`` visitors.
     """
     if web.empty:
+        return None
+    # most reports hold no demographic dimension: then every group below is skipped
+    if not any(str(d) in DEMOGRAPHIC_DIMENSIONS
+               for d in web["dimension"].dropna().unique().tolist()):
         return None
     rows = []
     for (title, dimension), table in web.groupby(["table", "dimension"], sort=False):

@@ -259,6 +259,34 @@ def to_number(values: list[str], decimal_comma: bool) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype("Float64").reset_index(drop=True)
 
 
+def _clean_text(cells: list[str]) -> pd.Series:
+    """Cells → string: stripped, placeholders NA (row labels 0..n-1)."""
+    text = pd.Series(cells, dtype="string").str.strip()
+    return text.mask(text.str.lower().isin(_MISSING))
+
+
+def _columns_cut(values: pd.Series, names: list[str], n: int) -> dict[str, pd.Series]:
+    """``values`` (the columns ``names`` of ``n`` rows each, end to end) cut into columns."""
+    array = values.array
+    return {name: pd.Series(array[i * n:(i + 1) * n], index=pd.RangeIndex(n), copy=False)
+            for i, name in enumerate(names)}
+
+
+def _dates(value: pd.Timestamp | None, n: int) -> np.ndarray:
+    """``n`` copies of a naive date (or NaT) as datetime64[ns], as conform casts them."""
+    if value is None or value is pd.NaT:
+        return np.full(n, np.datetime64("NaT", "ns"))
+    return np.full(n, pd.Timestamp(value).as_unit("ns").to_datetime64())
+
+
+def _snapshots(value: pd.Timestamp, n: int) -> object:
+    """``n`` copies of the download time as datetime64[ns, UTC] (conform's cast)."""
+    fast = schema.constant_array(value, n, "datetime64[ns, UTC]")
+    if fast is not None:
+        return fast
+    return schema.constant(value, n, "datetime64[ns, UTC]").array
+
+
 def _is_total(row: list[str]) -> bool:
     # the substring test first: most rows hold no "total" at all
     return any("otal" in cell and _TOTAL_CELL.match(cell.strip()) for cell in row)
@@ -335,22 +363,35 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
                      if m in position]
     decimal_comma = detect_decimal_comma(numeric_cells)
 
+    # every cleaning below is cell by cell, so the columns of one kind are cleaned in one
+    # pass over their cells laid end to end, then cut back into columns (fewer pandas calls)
+    n = len(body)
+    text_names = [m for m in ("campaign", "currency", "ad_group", "match_type")
+                  if m in position]
+    number_names = [m for m in ("impressions", "clicks", "cost", "conversions",
+                                "quality_score") if m in position]
+    texts = _columns_cut(_clean_text([row[position[m]] for m in text_names for row in body]),
+                         text_names, n)
+    numbers = _columns_cut(to_number([row[position[m]] for m in number_names for row in body],
+                                     decimal_comma), number_names, n)
+
     def text(name: str) -> pd.Series:
-        if name not in position:
-            return pd.Series(pd.NA, index=range(len(body)), dtype="string")
-        cells = pd.Series([row[position[name]] for row in body], dtype="string").str.strip()
-        return cells.mask(cells.str.lower().isin(_MISSING)).reset_index(drop=True)
+        if name not in texts:
+            return pd.Series(pd.NA, index=range(n), dtype="string")
+        return texts[name]
 
     def number(name: str) -> pd.Series:
-        if name not in position:
-            return pd.Series(pd.NA, index=range(len(body)), dtype="Float64")
-        return to_number([row[position[name]] for row in body], decimal_comma)
+        if name not in numbers:
+            return pd.Series(pd.NA, index=range(n), dtype="Float64")
+        return numbers[name]
 
     item = _item(body, header, item_col)
+    # the columns in their canonical order and dtypes (what conform would make of the
+    # scalars), so conform below has nothing left to cast
     ads = pd.DataFrame({
-        "level": level,
-        "period_start": start,
-        "period_end": end,
+        "level": schema.constant_array(level, n, "string"),
+        "period_start": _dates(start, n),
+        "period_end": _dates(end, n),
         "campaign": text("campaign"),
         "item": item,
         "impressions": number("impressions").round().astype("Int64"),
@@ -359,12 +400,13 @@ def parse(raw: RawFile, ctx: ParseContext) -> ParsedExport:
         "currency": text("currency"),
         "conversions": number("conversions"),
         "quality_score": number("quality_score"),
-        "source_file": str(raw.path),
-        "all_time": all_time,
-        "ad_group": text("ad_group") if level != "ad_group" else pd.NA,
+        "source_file": schema.constant_array(str(raw.path), n, "string"),
+        "all_time": schema.constant_array(bool(all_time), n, "boolean"),
+        "ad_group": (text("ad_group") if level != "ad_group"
+                     else schema.constant_array(None, n, "string")),
         "match_type": text("match_type"),
-        "snapshot_at": snapshot_at(raw),
-    }, index=pd.RangeIndex(len(body)))
+        "snapshot_at": _snapshots(snapshot_at(raw), n),
+    }, index=pd.RangeIndex(n))
     ads = schema.conform(ads, "ads")
     currencies = sorted(set(ads["currency"].dropna()))
     notes += [f"{level} level ('{title}')", f"{totals} 'Total' row(s) dropped",

@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -213,8 +214,9 @@ def range_from_file_name(name: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
         return None
     g = match.groups()
     try:
-        start = pd.to_datetime(f"{g[0]}-{g[1]}-{g[2]}", format="%b-%d-%Y")
-        end = pd.to_datetime(f"{g[3]}-{g[4]}-{g[5]}", format="%b-%d-%Y")
+        # strptime, then Timestamp: what pd.to_datetime(format=...) gives, without its set-up
+        start = pd.Timestamp(datetime.strptime(f"{g[0]}-{g[1]}-{g[2]}", "%b-%d-%Y"))
+        end = pd.Timestamp(datetime.strptime(f"{g[3]}-{g[4]}-{g[5]}", "%b-%d-%Y"))
     except ValueError:
         return None
     return start, end
@@ -274,8 +276,34 @@ class _Columns:
         """Return the column as strings (NA when empty); duplicated headers: first non-empty."""
         cached = self._text.get(field)
         if cached is None:
-            cached = self._text[field] = self._read_text(field)
+            if not self._text:
+                self._read_all_text()
+                cached = self._text.get(field)
+            if cached is None:
+                cached = self._text[field] = self._read_text(field)
         return cached  # safe to share: pandas copy-on-write
+
+    def _read_all_text(self) -> None:
+        """:meth:`_read_text` of every field under one header, in one pass of Arrow kernels.
+
+        The columns' cells laid end to end go through the same kernels once and are cut
+        back into columns (the kernels work cell by cell). When the cells are not all text
+        nothing is cached here and each field takes :meth:`_read_text` on its own.
+        """
+        fields = [f for f, positions in self.positions.items() if len(positions) == 1]
+        if not fields:
+            return
+        columns = [self.frame[self.positions[f][0]].to_numpy(dtype=object) for f in fields]
+        try:
+            arr = pa.array(np.concatenate(columns), type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        n, index = len(self.frame), self.frame.index
+        for i, field in enumerate(fields):
+            self._text[field] = pd.Series(pd.arrays.ArrowStringArray(arr.slice(i * n, n)),
+                                          index=index, copy=False)
 
     def _read_text(self, field: str) -> pd.Series:
         if field not in self.positions:
@@ -299,6 +327,38 @@ class _Columns:
         if field not in self.positions:
             return pd.Series(pd.NA, index=self.frame.index, dtype="Int64")
         return rounded_count(_to_number(self.text(field), self.raw, self.header(field)))
+
+    def counts(self, fields: Iterable[str]) -> dict[str, pd.Series]:
+        """:meth:`count` of each of ``fields``, the clean columns parsed in one Arrow pass.
+
+        The cells of every present column are laid end to end, placeholders nulled and cast
+        to float in one go, then cut back into columns: cell by cell the same as
+        :meth:`count`, which is used for every column when the pass fails (a bad cell
+        then names its column and row).
+        """
+        fields = list(fields)
+        out = {f: self.count(f) for f in fields if f not in self.positions}
+        present = [f for f in fields if f in self.positions]
+        n = len(self.frame)
+        texts = [self.text(f) for f in present]
+        if present and all(isinstance(t.dtype, pd.StringDtype) and t.dtype.storage == "pyarrow"
+                           for t in texts):
+            try:
+                arr = pa.concat_arrays([pa.array(t.array).cast(pa.large_string())
+                                        for t in texts])
+                arr = pc.if_else(pc.is_in(arr, value_set=_MISSING_SET),
+                                 pa.scalar(None, pa.string()), arr)
+                parsed = floating(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False))
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+                parsed = None
+            if parsed is not None:
+                counted = rounded_count(pd.Series(parsed, copy=False)).array
+                index = self.frame.index
+                for i, field in enumerate(present):
+                    out[field] = pd.Series(counted[i * n:(i + 1) * n], index=index, copy=False)
+                return {f: out[f] for f in fields}
+        out.update({f: self.count(f) for f in present})
+        return {f: out[f] for f in fields}
 
     def require(self, *fields: str) -> None:
         for field in fields:
@@ -656,14 +716,20 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
             tags[i] = _HASHTAG.findall(text)
     out["hashtags"] = tags
     out["exposure_kind"] = constant_column("reach", n, "string")
-    for field in ("reach", "impressions", "views", "comments", "shares", "saves", "follows"):
-        out[field] = columns.count(field)
+    count_fields = ["reach", "impressions", "views", "comments", "shares", "saves", "follows"]
     if platform == "facebook":
-        out["reactions"] = columns.count("reactions")
-        out["clicks"] = columns.count("total_clicks")
+        count_fields += ["reactions", "total_clicks", "reactions_comments_shares"]
+    else:
+        count_fields += ["likes"]
+    counts = columns.counts(count_fields)
+    for field in count_fields[:7]:
+        out[field] = counts[field]
+    if platform == "facebook":
+        out["reactions"] = counts["reactions"]
+        out["clicks"] = counts["total_clicks"]
         summed = out["reactions"] + out["comments"] + out["shares"]
         if columns.has("reactions_comments_shares"):
-            out["interactions"] = columns.count("reactions_comments_shares").fillna(summed)
+            out["interactions"] = counts["reactions_comments_shares"].fillna(summed)
         else:
             out["interactions"] = summed
         boosted = pd.Series(False, index=index)
@@ -677,7 +743,7 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
         out["is_share"] = _bool01(columns.text("is_share"))
         out["is_crosspost"] = _bool01(columns.text("is_crosspost"))
     else:
-        out["reactions"] = columns.count("likes")
+        out["reactions"] = counts["likes"]
         out["interactions"] = out["reactions"] + out["comments"] + out["shares"] + out["saves"]
         for flag in ("boosted", "is_share", "is_crosspost"):
             out[flag] = constant_column(False, n, "boolean")

@@ -48,11 +48,12 @@ from workbench.io._tabular import (
     match_columns,
     norm,
     read_workbook,
+    rounded_count,
     rows_to_frame,
     snapshot_at,
     sum_series,
-    to_count,
     to_number,
+    to_numbers,
 )
 from workbench.io.audience import GENDERS, audience_frame, check_sums, share_number
 from workbench.io.rawfile import RawFile
@@ -431,10 +432,9 @@ def _daily(member: Member, raw, account, snapshot, anchor, start, notes, warning
     _bad_dates(member, columns["date"], dates, raw)
     notes.append(f"{member.name}: {how}")
     metrics, values = [], []
-    for metric in DAILY_COLUMNS[member.kind]:
-        if metric not in columns:
-            continue
-        column = to_number(member.frame[columns[metric]], thousands=False)
+    present = [metric for metric in DAILY_COLUMNS[member.kind] if metric in columns]
+    numbers = to_numbers([member.frame[columns[m]] for m in present], thousands=False)
+    for metric, column in zip(present, numbers, strict=True):
         if (column.to_numpy(dtype="float64", na_value=np.nan) < 0).any():
             negative = (column < 0).fillna(False)
             shown = ", ".join(f"{d:%Y-%m-%d}: {v:g}" for d, v in
@@ -509,10 +509,15 @@ def _posts(member: Member, raw, ctx, snapshot, anchor, notes):
     else:
         notes.append(f"{member.name}: publish times decoded from the video ids (UTC)")
 
+    # the count columns parsed in one pass (to_count of each, see to_numbers)
+    counted = [m for m in ("likes", "comments", "shares", "views", "saves") if m in columns]
+    counts = dict(zip(counted, (rounded_count(v) for v in to_numbers(
+        [frame[columns[m]] for m in counted], thousands=False)), strict=True))
+
     def count(name):
         if name not in columns:
             return pd.Series(pd.NA, index=frame.index, dtype="Int64")
-        return to_count(frame[columns[name]], thousands=False)
+        return counts[name]
 
     likes, comments, shares = count("likes"), count("comments"), count("shares")
     caption = frame[columns["title"]].astype("string") if "title" in columns else None
