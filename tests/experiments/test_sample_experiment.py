@@ -39,9 +39,10 @@ def test_interval_covers_the_planted_effect(sample):
     assert result.compliance < 1
 
 
-def test_cli_analyze_writes_notebook_html_and_results(sample, capsys):
+def test_cli_analyze_writes_notebook_html_and_results(sample, capsys, sample_params_dir):
     root, truth, _ = sample
-    args = ["experiment", "analyze", truth["experiment"]["name"], "--processed",
+    # the sample organisation's profile, not params/org.yaml (which belongs to the adopter)
+    args = ["--params-dir", str(sample_params_dir), "experiment", "analyze", truth["experiment"]["name"], "--processed",
             str(root / "processed"), "--registry", str(root / "raw" / "experiments"),
             "--reports", str(root / "reports")]
     assert main(args) == 0
