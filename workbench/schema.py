@@ -230,7 +230,7 @@ def _already_canonical(frame: pd.DataFrame, dtypes: dict[str, str]) -> bool:
                                                                  dtypes.values(), strict=True))
 
 
-def _all_missing(n: int, dtype: str) -> object:
+def all_missing(n: int, dtype: str) -> object:
     """``n`` NA in a canonical dtype, as an all-NA object column cast to it; else None."""
     if dtype in ("Int64", "Float64", "boolean"):
         data = np.zeros(n, dtype={"Int64": "int64", "Float64": "float64",
@@ -262,7 +262,7 @@ def _conform_series(columns: dict[str, pd.Series], n: int, source_index: pd.Inde
         if column in columns:
             values = columns[column]
         else:
-            missing = _all_missing(n, dtype)
+            missing = all_missing(n, dtype)
             if missing is not None:  # a new array: nothing shared, no Series needed
                 data[column] = missing
                 continue

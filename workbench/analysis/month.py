@@ -221,15 +221,28 @@ def _previous_results_path(ctx: MonthContext) -> Path:
     return _reports_dir(ctx) / ctx.previous_month / "results.json"
 
 
+def _previous_results(ctx: MonthContext) -> dict[str, Any]:
+    """Last month's results.json (the report leadership saw); {} when absent or unreadable."""
+    try:
+        results = json.loads(_previous_results_path(ctx).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return results if isinstance(results, dict) else {}
+
+
+def _publication_months(posts: pd.DataFrame) -> pd.Series:
+    """Each post's ``YYYY-MM`` on the organisation's calendar."""
+    return pd.to_datetime(posts["published_at"]).dt.strftime("%Y-%m")
+
+
 def previous_labels(ctx: MonthContext) -> dict[tuple[str, str], dict[str, Any]]:
     """Last month's content rows by ``(id, platform)``: its ``confidence`` and ``window``.
 
     Read from last month's results.json (the report leadership saw); empty when there is none
     or it cannot be read, and then no label is held (issue 11 §4, `hold_firm_up`).
     """
-    try:
-        rows = json.loads(_previous_results_path(ctx).read_text(encoding="utf-8"))["hypotheses"]
-    except (OSError, ValueError, KeyError, TypeError):
+    rows = _previous_results(ctx).get("hypotheses")
+    if not isinstance(rows, list):
         return {}
     return {(str(r["id"]), str(r["platform"])): {"confidence": r.get("confidence"),
                                                  "window": r.get("window")}
@@ -242,12 +255,14 @@ def previous_posting_times(ctx: MonthContext) -> dict[str, dict[str, Any]]:
 
     From last month's results.json (empty when there is none or it cannot be read).
     """
+    results = _previous_results(ctx)
+    rows = results.get("hypotheses")
     try:
-        results = json.loads(_previous_results_path(ctx).read_text(encoding="utf-8"))
-        rows = results["hypotheses"]
         slots = {str(p): (v or {}).get("best_slot") for p, v in
                  ((results.get("posting_times") or {}).get("by_platform") or {}).items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (TypeError, AttributeError):
+        return {}
+    if not isinstance(rows, list):
         return {}
     return {str(r["platform"]): {"confidence": r.get("confidence"), "window": r.get("window"),
                                  "best_slot": slots.get(str(r["platform"]))}
@@ -290,7 +305,7 @@ def hold_posting_time(ctx: MonthContext, judged, record: dict[str, Any],
         return judged, record  # no overlap: nothing was seen twice
     posts = ctx.posts
     platform_posts = posts.loc[(posts["platform"] == judged.platform).fillna(False).to_numpy()]
-    month = pd.to_datetime(platform_posts["published_at"]).dt.strftime("%Y-%m")
+    month = _publication_months(platform_posts)
     in_window = (month >= this[0]) & (month <= this[1])
     new = in_window & (month > previous_window[1])
     n_new, n_total = int(new.sum()), int(in_window.sum())
@@ -331,7 +346,7 @@ def strategy_retest(ctx: MonthContext):
     def retest(result, last: tuple[str, str]):
         if last not in found:
             posts = ctx.posts
-            month = pd.to_datetime(posts["published_at"]).dt.strftime("%Y-%m")
+            month = _publication_months(posts)
             new = posts.loc[(month > last[1]).fillna(False).to_numpy()]
             rows = strategy_comparisons(new, ctx.labels, ctx.tables.get("daily"), ctx.params,
                                         ctx.month).rows if len(new) else []

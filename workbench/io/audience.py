@@ -44,7 +44,13 @@ from workbench.io.meta_charts import (
 )
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ParseContext, ParsedExport, snapshot_from_file
-from workbench.schema import AUDIENCE_DTYPES, conform, constant_array, empty_table
+from workbench.schema import (
+    AUDIENCE_DTYPES,
+    all_missing,
+    conform,
+    constant_array,
+    empty_table,
+)
 
 #: Breakdowns whose segments cover everyone (their shares should sum to 100 %).
 COMPLETE_BREAKDOWNS = frozenset({"age_gender", "gender", "age", "seniority", "company_size",
@@ -118,13 +124,8 @@ def _missing_column(n: int, dtype: str) -> object:
                         ).tz_localize("UTC")
     if dtype.startswith("datetime64"):
         return np.full(n, np.datetime64("NaT", "ns"))
-    array_type = {"Float64": pd.arrays.FloatingArray, "Int64": pd.arrays.IntegerArray,
-                  "boolean": pd.arrays.BooleanArray}.get(dtype)
-    if array_type is not None:
-        data = np.zeros(n, dtype={"Float64": "float64", "Int64": "int64",
-                                  "boolean": "bool"}[dtype])
-        return array_type(data, np.ones(n, dtype=bool))
-    return constant_array(None, n, "string")
+    missing = all_missing(n, dtype)  # the nullable and string columns, as conform makes them
+    return missing if missing is not None else constant_array(None, n, "string")
 
 
 def _direct_column(values: list, dtype: str) -> object:
@@ -187,14 +188,20 @@ def check_sums(frame: pd.DataFrame, warnings: list[str]) -> None:
         shares = group["share"].dropna()
         if shares.empty:
             continue
-        total = float(shares.sum())
         unit = group["rounding"].dropna()
-        slack = 0.001 + len(shares) * (float(unit.max()) / 2 if len(unit) else 0.0005)
-        complete = key[1] in COMPLETE_BREAKDOWNS
-        if (complete and abs(total - 1) > slack) or total > 1 + slack:
-            warnings.append(
-                f"section {key[2]!r}: the {key[1]} shares sum to {100 * total:.1f} %, not "
-                "100 %: kept as the platform gives them (not normalised)")
+        _judge_sum(key, float(shares.sum()), len(shares),
+                   float(unit.max()) if len(unit) else None, warnings)
+
+
+def _judge_sum(key: tuple, total: float, n_shares: int, largest_unit: float | None,
+               warnings: list[str]) -> None:
+    """Warn when one section's shares do not sum as they should, rounding allowed for."""
+    slack = 0.001 + n_shares * (largest_unit / 2 if largest_unit is not None else 0.0005)
+    complete = key[1] in COMPLETE_BREAKDOWNS
+    if (complete and abs(total - 1) > slack) or total > 1 + slack:
+        warnings.append(
+            f"section {key[2]!r}: the {key[1]} shares sum to {100 * total:.1f} %, not "
+            "100 %: kept as the platform gives them (not normalised)")
 
 
 def _check_sums_direct(frame: pd.DataFrame, keys: list[str], warnings: list[str]) -> bool:
@@ -222,12 +229,8 @@ def _check_sums_direct(frame: pd.DataFrame, keys: list[str], warnings: list[str]
         shares = values[kept]
         total = float(np.sum(shares, where=np.ones(len(shares), dtype=bool)))
         known = units[at[~no_unit[at]]]
-        slack = 0.001 + len(shares) * (float(known.max()) / 2 if len(known) else 0.0005)
-        complete = key[1] in COMPLETE_BREAKDOWNS
-        if (complete and abs(total - 1) > slack) or total > 1 + slack:
-            warnings.append(
-                f"section {key[2]!r}: the {key[1]} shares sum to {100 * total:.1f} %, not "
-                "100 %: kept as the platform gives them (not normalised)")
+        _judge_sum(key, total, len(shares), float(known.max()) if len(known) else None,
+                   warnings)
     return True
 
 
