@@ -42,7 +42,8 @@ def test_interval_covers_the_planted_effect(sample):
 def test_cli_analyze_writes_notebook_html_and_results(sample, capsys, sample_params_dir):
     root, truth, _ = sample
     # the sample organisation's profile, not params/org.yaml (which belongs to the adopter)
-    args = ["--params-dir", str(sample_params_dir), "experiment", "analyze", truth["experiment"]["name"], "--processed",
+    args = ["--params-dir", str(sample_params_dir), "experiment", "analyze",
+            truth["experiment"]["name"], "--processed",
             str(root / "processed"), "--registry", str(root / "raw" / "experiments"),
             "--reports", str(root / "reports")]
     assert main(args) == 0
