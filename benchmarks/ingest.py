@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.io.ingest import ingest
+from workbench.io.ingest import discover_files, expand_zip, ingest
 from workbench.io.rawfile import RawFile
 from workbench.sample import generate_sample
 from workbench.sample.profile import sample_params
@@ -83,6 +83,19 @@ def export_files(raw: Path) -> list[Path]:
     return sorted(p for p in raw.rglob("*")
                   if p.is_file() and p.suffix.lower() not in SKIP_SUFFIXES
                   and "media" not in p.parts)
+
+
+def unpacked_sources(raw_dir: Path, work: Path) -> list[tuple[Path, str, str]]:
+    """The files ingest parses under ``raw_dir``: analysts' zips of exports unpacked.
+
+    As (file on disk, path as logged, path errors name), zip members in place of their zip.
+    """
+    sources = []
+    for path in discover_files(raw_dir):
+        rel = path.relative_to(raw_dir).as_posix()
+        members = expand_zip(path, rel, work) if path.suffix.lower() == ".zip" else None
+        sources.extend(members if members is not None else [(path, rel, str(path))])
+    return sources
 
 
 def main(argv: list[str] | None = None) -> int:

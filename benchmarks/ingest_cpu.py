@@ -21,10 +21,10 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import export_files, floor_read  # noqa: E402  (benchmarks/ingest.py)
+from ingest import export_files, floor_read, unpacked_sources  # noqa: E402  (benchmarks/ingest.py)
 
 from workbench.config import org_timezone
-from workbench.io.ingest import _sources, discover_files, ingest
+from workbench.io.ingest import ingest
 from workbench.io.rawfile import RawFile
 from workbench.io.registry import ParseContext, detect
 from workbench.sample import generate_sample
@@ -38,7 +38,7 @@ def parse_times(raw_dir: Path) -> tuple[dict[str, float], dict[str, int], float]
     cpu: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     with tempfile.TemporaryDirectory() as work:
-        sources, _ = _sources(discover_files(raw_dir), raw_dir, Path(work))
+        sources = unpacked_sources(raw_dir, Path(work))
         for path, _rel, _shown in sources:
             t0 = time.process_time()
             raw = RawFile.read(path)

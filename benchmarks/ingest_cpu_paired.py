@@ -24,6 +24,9 @@ from pathlib import Path
 
 from workbench.sample.profile import sample_params
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ingest import unpacked_sources  # noqa: E402  (benchmarks/ingest.py)
+
 
 def _versions(old_path: Path, old_name: str) -> dict[str, dict]:
     sys.path.insert(0, str(old_path))
@@ -51,10 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     versions = _versions(args.old_path, args.old_name)
     raw_dir = args.work / args.sample / "raw"
     params = sample_params()
-    new = versions["new"]
     with tempfile.TemporaryDirectory() as work:
-        sources, _ = new["ingest"]._sources(new["ingest"].discover_files(raw_dir), raw_dir,
-                                            Path(work))
+        sources = unpacked_sources(raw_dir, Path(work))
         paths = [path for path, _, _ in sources]
         best = {label: defaultdict(lambda: float("inf")) for label in versions}
         counts: dict[str, int] = defaultdict(int)

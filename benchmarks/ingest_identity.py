@@ -56,7 +56,7 @@ def snapshot(raw: Path, out: Path) -> dict[str, Any]:
     """Ingest ``raw`` into ``out`` (serially) and return the tables read back and the log."""
     if out.exists():
         shutil.rmtree(out)
-    os.environ["WORKBENCH_WORKERS"] = "1"
+    os.environ.setdefault("WORKBENCH_WORKERS", "1")
     ingest(raw, out, sample_params())
     tables = {name: pd.read_parquet(out / f"{name}.parquet") for name in WRITTEN_TABLES}
     log = _timeless(json.loads((out / LOG_NAME).read_text(encoding="utf-8")))

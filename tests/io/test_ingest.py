@@ -471,3 +471,35 @@ def test_utf16_text_without_bom_is_not_called_binary():
     assert not looks_binary("Date\tPrimary\n2025-01-01\t4\n".encode("utf-16-le"))
     assert not looks_binary((FIXTURES / "meta" / "facebook_2025_jan.csv").read_bytes())
     assert looks_binary(b"\x00\x00\x00\x18ftypmp42")
+
+
+def test_parsing_in_worker_processes_gives_exactly_the_serial_ingest(tmp_path, monkeypatch):
+    """Work shared between a forked worker and this process (zips unpacked where they are
+    parsed) writes the same tables, row for row, and the same log as one process."""
+    from workbench.sample import generate_sample
+    from workbench.sample.profile import sample_params
+
+    params = sample_params()
+    raw = tmp_path / "raw"
+    generate_sample(raw, seed=11, start="2025-02", end="2025-03", params=params)
+    # an analyst's zip of one month's folder in the middle of the file list
+    month = raw / "2025-03" / "website"
+    put(raw, "2025-03/website.zip", zipped({
+        p.relative_to(month).as_posix(): p.read_bytes() for p in sorted(month.rglob("*"))
+        if p.is_file()}))
+    for p in sorted(month.rglob("*"), reverse=True):
+        p.unlink() if p.is_file() else p.rmdir()
+    month.rmdir()
+    results = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("WORKBENCH_WORKERS", workers)
+        results[workers] = ingest(raw, tmp_path / f"out{workers}", params)
+    serial, shared = results["1"], results["2"]
+    assert len(serial.log["files"]) >= ingest_module.PARALLEL_MIN_FILES  # the pool was used
+    assert any(e["path"].startswith("2025-03/website.zip/") for e in serial.log["files"])
+    for name in ingest_module.WRITTEN_TABLES:
+        pd.testing.assert_frame_equal(shared.tables[name], serial.tables[name])
+    for log in (serial.log, shared.log):
+        log.pop("generated_at")
+        log.pop("raw_dir")
+    assert shared.log == serial.log

@@ -39,7 +39,6 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import repeat
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -158,20 +157,27 @@ def discover_files(raw_dir: str | Path) -> list[Path]:
     """
     raw_dir = Path(raw_dir)
     patterns = _ignore_patterns(raw_dir)
+    candidates: list[tuple[str, ...]] = []
+    # os.walk on names, not Path.rglob: the same files (symlinked folders are not entered,
+    # as rglob does not), without building a Path for every entry of a large archive
+    for folder, dirs, names in os.walk(raw_dir):
+        parts = () if folder == str(raw_dir) else tuple(
+            Path(folder).relative_to(raw_dir).parts)
+        dirs[:] = [d for d in dirs
+                   if not d.startswith(".") and d.lower() not in SKIPPED_DIRS]
+        for name in names:
+            lower = name.lower()
+            if (name.startswith(".") or lower in SKIPPED_NAMES
+                    or os.path.splitext(lower)[1] in SKIPPED_SUFFIXES
+                    or lower.startswith("readme") or lower.startswith("~$")):
+                continue
+            candidates.append((*parts, name))
     found = []
-    for path in sorted(raw_dir.rglob("*")):
-        rel = PurePosixPath(path.relative_to(raw_dir).as_posix())
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if any(part.lower() in SKIPPED_DIRS for part in rel.parts[:-1]):
-            continue
+    for parts in sorted(candidates):  # the order of sorted Paths: part by part
+        path = raw_dir.joinpath(*parts)
         if not path.is_file():
             continue
-        name = rel.name.lower()
-        if (name in SKIPPED_NAMES or path.suffix.lower() in SKIPPED_SUFFIXES
-                or name.startswith("readme") or name.startswith("~$")):
-            continue
-        if _ignored(rel, patterns):
+        if patterns and _ignored(PurePosixPath(*parts), patterns):
             continue
         found.append(path)
     return found
@@ -349,22 +355,35 @@ WORKERS_ENV = "WORKBENCH_WORKERS"
 _ParseOutcome = tuple[str, "ParsedExport | None", "dict[str, Any] | None", list[WorkbenchError]]
 
 
-def _parse_file(source: tuple[Path, str, str], ctx: ParseContext) -> _ParseOutcome:
-    """Read, detect and parse one file: (rel, result, log entry, errors).
+def _parse_file(source: tuple[Path, str, str], ctx: ParseContext,
+                workdir: Path | None = None) -> list[_ParseOutcome]:
+    """Read, detect and parse one file: [(rel, result, log entry, errors)].
 
     ``source`` is (the file on disk, its path relative to RAW_DIR as logged, the path errors
-    name); for a member of a zip of exports the last two end ``archive.zip/member``.
+    name); for a member of a zip of exports the last two end ``archive.zip/member``. A
+    ``.zip`` that no parser claims (an analyst's zip of exports) is unpacked into a new
+    folder under ``workdir`` and gives one outcome per member, in order (see
+    :func:`expand_zip`). This is decided here, in the process that parses, so a zip export
+    (TikTok's) is read and detected once.
     """
     path, rel, shown = source
     try:
         raw = RawFile.read(path)
-        kind = detect(raw)
+        try:
+            kind = detect(raw)
+        except WorkbenchError:
+            if workdir is not None and path.suffix.lower() == ".zip":
+                members = expand_zip(path, rel, Path(tempfile.mkdtemp(dir=workdir)), shown)
+                if members is not None:
+                    return [outcome for member in members
+                            for outcome in _parse_file(member, ctx)]
+            raise
         result = kind.parse(raw, ctx)
     except MultipleErrors as exc:
-        return rel, None, None, [_named(e, path, shown) for e in exc.errors]
+        return [(rel, None, None, [_named(e, path, shown) for e in exc.errors])]
     except WorkbenchError as exc:
-        return rel, None, None, [_named(exc, path, shown)]
-    return rel, result, _file_entry(rel, raw, result, kind.label), []
+        return [(rel, None, None, [_named(exc, path, shown)])]
+    return [(rel, result, _file_entry(rel, raw, result, kind.label), [])]
 
 
 def _named(exc: WorkbenchError, path: Path, shown: str) -> WorkbenchError:
@@ -393,8 +412,8 @@ def _stacked_tables(parsed: list[tuple[str, ParsedExport]]) -> dict[str, pd.Data
     return {name: frame for name, frame in stacked.items() if frame is not None}
 
 
-def _parse_chunk(sources: list[tuple[Path, str, str]],
-                 ctx: ParseContext) -> tuple[list[tuple], dict[str, pd.DataFrame]]:
+def _parse_chunk(sources: list[tuple[Path, str, str]], ctx: ParseContext,
+                 workdir: Path) -> tuple[list[tuple], dict[str, pd.DataFrame]]:
     """Worker side: parse ``paths`` in order; errors travel as portable parts.
 
     The chunk's tables come back stacked (one frame per table, not one per file): pickling
@@ -402,8 +421,7 @@ def _parse_chunk(sources: list[tuple[Path, str, str]],
     main process, and its concat, by the chunk size.
     """
     out, parsed = [], []
-    for source in sources:
-        rel, result, entry, errors = _parse_file(source, ctx)
+    for rel, result, entry, errors in _parse_chunk_here(sources, ctx, workdir):
         if result is not None:
             parsed.append((rel, result))
         out.append((rel, None, entry, [_portable(e) for e in errors]))
@@ -445,9 +463,15 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse_all(files: list[tuple[Path, str, str]],
-               ctx: ParseContext) -> tuple[list[_ParseOutcome], dict[str, list[pd.DataFrame]]]:
-    """Parse every file, in a small process pool when worthwhile.
+def _parse_all(files: list[tuple[Path, str, str]], ctx: ParseContext, workdir: Path,
+               ) -> tuple[list[_ParseOutcome], dict[str, list[pd.DataFrame]]]:
+    """Parse every file: here, and in forked worker processes when worthwhile.
+
+    With ``n`` workers, ``n - 1`` processes are forked and this process is the ``n``-th: the
+    forked ones take chunks of files from the front of the list, this one takes them from
+    the back, one at a time, until they meet (a chunk no worker has started is taken back
+    with :meth:`concurrent.futures.Future.cancel`). This process would otherwise sit idle
+    while it waits, and its own chunks are neither pickled nor stacked twice.
 
     Returns:
         The outcomes in file order (without the parsed tables), and per table the stacked
@@ -455,23 +479,48 @@ def _parse_all(files: list[tuple[Path, str, str]],
 
     """
     workers = _workers(len(files))
-    pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     if workers <= 1:
-        outcomes = [_parse_file(source, ctx) for source in files]
-        parsed = [(rel, result) for rel, result, _, _ in outcomes if result is not None]
-        for name, frame in _stacked_tables(parsed).items():
-            pieces[name].append(frame)
-        return outcomes, pieces
+        return _parse_here(files, ctx, workdir)
     size = max(1, min(16, len(files) // (workers * 8)))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     method = "fork" if "fork" in mp.get_all_start_methods() else None
-    outcomes: list[_ParseOutcome] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method)) as pool:
-        for chunk, tables in pool.map(_parse_chunk, chunks, repeat(ctx)):
+    with ProcessPoolExecutor(max_workers=workers - 1,
+                             mp_context=mp.get_context(method)) as pool:
+        futures = [pool.submit(_parse_chunk, chunk, ctx, workdir) for chunk in chunks]
+        first_mine, mine = len(chunks), []  # this process's chunks, last first
+        while first_mine > 0 and futures[first_mine - 1].cancel():
+            first_mine -= 1
+            mine.append(_parse_chunk_here(chunks[first_mine], ctx, workdir))
+        outcomes: list[_ParseOutcome] = []
+        pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+        for future in futures[:first_mine]:
+            chunk, tables = future.result()
             for rel, result, entry, errors in chunk:
                 outcomes.append((rel, result, entry, [_restore(e) for e in errors]))
             for name, frame in tables.items():
                 pieces[name].append(frame)
+    here = [outcome for chunk in reversed(mine) for outcome in chunk]
+    outcomes.extend(here)
+    parsed = [(rel, result) for rel, result, _, _ in here if result is not None]
+    for name, frame in _stacked_tables(parsed).items():
+        pieces[name].append(frame)
+    return outcomes, pieces
+
+
+def _parse_chunk_here(chunk: list[tuple[Path, str, str]], ctx: ParseContext,
+                      workdir: Path) -> list[_ParseOutcome]:
+    """Parse a chunk in this process: the outcomes with their parsed tables."""
+    return [outcome for source in chunk for outcome in _parse_file(source, ctx, workdir)]
+
+
+def _parse_here(files: list[tuple[Path, str, str]], ctx: ParseContext, workdir: Path,
+                ) -> tuple[list[_ParseOutcome], dict[str, list[pd.DataFrame]]]:
+    """Parse every file in this process (no workers)."""
+    outcomes = _parse_chunk_here(files, ctx, workdir)
+    parsed = [(rel, result) for rel, result, _, _ in outcomes if result is not None]
+    pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    for name, frame in _stacked_tables(parsed).items():
+        pieces[name].append(frame)
     return outcomes, pieces
 
 
@@ -589,25 +638,6 @@ def _zip_bomb(rel: str) -> InputFormatError:
         hint="unzip the exports you need into the raw folder instead")
 
 
-def _sources(files: list[Path], raw_dir: Path,
-             workdir: Path) -> tuple[list[tuple[Path, str, str]], list[WorkbenchError]]:
-    """Every file to parse as (path on disk, path as logged), zips of exports unpacked."""
-    sources, errors = [], []
-    for path in files:
-        rel = path.relative_to(raw_dir).as_posix()
-        if path.suffix.lower() == ".zip":
-            try:
-                members = expand_zip(path, rel, workdir)
-            except WorkbenchError as exc:
-                errors.append(exc)
-                continue
-            if members is not None:
-                sources.extend(members)
-                continue
-        sources.append((path, rel, str(path)))
-    return sources, errors
-
-
 # --- post snapshots ------------------------------------------------------------------------
 
 
@@ -681,10 +711,11 @@ def ingest(raw_dir: Path, out_dir: Path, params: dict, *, strict: bool = False) 
     entries: list[dict[str, Any]] = []
     errors: list[WorkbenchError] = []
     foreign: list[WorkbenchError] = []
+    # (file on disk, path as logged, path errors name); zips of exports unpack when parsed
+    sources = [(path, path.relative_to(raw_dir).as_posix(), str(path)) for path in files]
     with tempfile.TemporaryDirectory(prefix="workbench-zip-") as workdir:
-        sources, errors = _sources(files, raw_dir, Path(workdir))
         with _gc_paused():
-            outcomes, pieces = _parse_all(sources, ctx)
+            outcomes, pieces = _parse_all(sources, ctx, Path(workdir))
     skipped: list[dict[str, Any]] = []
     for rel, _result, entry, file_errors in outcomes:
         if not file_errors:
@@ -732,7 +763,7 @@ def ingest(raw_dir: Path, out_dir: Path, params: dict, *, strict: bool = False) 
     for name in WRITTEN_TABLES:
         write_parquet_atomic(tables[name], out_dir / f"{name}.parquet")
     # the log goes last: its mtime marks a complete ingest for needs_ingest()
-    write_json_atomic(out_dir / LOG_NAME, log)
+    write_json_atomic(out_dir / LOG_NAME, log, one_item_per_line=True)
     return IngestResult(raw_dir=raw_dir, out_dir=out_dir, log=log, tables=tables)
 
 
