@@ -503,3 +503,27 @@ def test_parsing_in_worker_processes_gives_exactly_the_serial_ingest(tmp_path, m
         log.pop("generated_at")
         log.pop("raw_dir")
     assert shared.log == serial.log
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_rows_ranked_by_their_file_sort_as_the_three_key_sort(seed):
+    """The file-rank sort equals sorting every row by snapshot, name range end and path
+    (missing snapshots and range ends first, ties kept in row order)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n_files = 12
+    snapshots = pd.to_datetime(rng.choice(
+        ["2025-03-01", "2025-03-02", None], n_files).tolist(), utc=True)
+    ends = pd.to_datetime(rng.choice(["2025-02-28", "2025-03-31", None], n_files).tolist())
+    order = pd.DataFrame({
+        "source_file": pd.array([f"m/{rng.integers(1000)}-{i}.csv" for i in range(n_files)],
+                                dtype="string"),
+        "_snapshot": snapshots, "_range_end": ends})
+    rows = rng.integers(0, n_files, 200)
+    # source_file as ingest stacks it (the string dtype, like the order's)
+    frame = pd.DataFrame({"source_file": order["source_file"].array.take(rows),
+                          "value": np.arange(200)}, index=np.arange(200)[::-1])
+    fast = ingest_module._newest_first_order(frame, order)
+    slow = ingest_module._newest_first_order_by_merge(frame, order)
+    pd.testing.assert_frame_equal(fast, slow)
