@@ -5,6 +5,7 @@ Kept private (underscore) so the parser modules stay the public surface.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -33,7 +34,14 @@ MISSING_TOKENS = frozenset({"", "--", "-", "undefined", "nan", "n/a", "null", "<
 
 def norm(text: object) -> str:
     """Lower-case, trim and collapse the whitespace of a header cell."""
+    if type(text) is str:  # headers repeat from file to file: remembered
+        return _norm_text(text)
     return _SPACES.sub(" ", str(text if text is not None else "")).strip().lower()
+
+
+@functools.lru_cache(maxsize=8192)
+def _norm_text(text: str) -> str:
+    return _SPACES.sub(" ", text).strip().lower()
 
 
 def match_columns(headers: Iterable[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -30,6 +30,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -196,7 +197,14 @@ _HASHTAG = re.compile(r"#\w+")
 
 def normalise_header(text: str) -> str:
     """Header text as matched: BOM and quotes stripped, lower case, single spaces."""
-    return " ".join(str(text).replace("\ufeff", "").strip().strip('"').lower().split())
+    if type(text) is str:  # headers repeat from file to file: remembered
+        return _normalise_header_text(text)
+    return _normalise_header_text(str(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalise_header_text(text: str) -> str:
+    return " ".join(text.replace("\ufeff", "").strip().strip('"').lower().split())
 
 
 def range_from_file_name(name: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:

@@ -26,6 +26,7 @@ untitled, hand-trimmed section) from the file name, else from the column name.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -101,7 +102,14 @@ _AUDIENCE_TITLE = re.compile(
 
 def fold(text: str) -> str:
     """Lower case, accents removed, BOM/quotes/whitespace trimmed and collapsed."""
-    text = str(text).replace("\ufeff", "").strip().strip('"').lower()
+    return _fold_text(str(text))
+
+
+@functools.lru_cache(maxsize=8192)  # titles and headers repeat from file to file
+def _fold_text(text: str) -> str:
+    text = text.replace("\ufeff", "").strip().strip('"').lower()
+    if text.isascii():  # nothing to decompose: the same as the route below, faster
+        return " ".join(text.split())
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.split())
