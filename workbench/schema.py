@@ -256,7 +256,13 @@ def _conform(frame: pd.DataFrame, dtypes: dict[str, str], *, tz: str | None = No
 def _conform_series(columns: dict[str, pd.Series], n: int, source_index: pd.Index,
                     dtypes: dict[str, str], *, tz: str | None = None) -> pd.DataFrame:
     """The casting loop of :func:`_conform` over columns that share ``source_index``."""
-    index = pd.RangeIndex(n)
+    if (isinstance(source_index, pd.RangeIndex) and source_index.start == 0
+            and source_index.step == 1 and len(source_index) == n):
+        # already 0..n-1: kept, so the columns built on it join the frame without the
+        # re-alignment the constructor does for an index that is merely equal
+        index = source_index
+    else:
+        index = pd.RangeIndex(n)
     data = {}
     for column, dtype in dtypes.items():
         if column in columns:
