@@ -506,8 +506,7 @@ def _parse_all(files: list[tuple[Path, str, str]], ctx: ParseContext, workdir: P
     workers = _workers(len(files))
     if workers <= 1:
         return _parse_here(files, ctx, workdir)
-    size = max(1, min(16, len(files) // (workers * 8)))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    chunks = _chunks(files, workers)
     method = "fork" if "fork" in mp.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=workers - 1,
                              mp_context=mp.get_context(method)) as pool:
@@ -530,6 +529,27 @@ def _parse_all(files: list[tuple[Path, str, str]], ctx: ParseContext, workdir: P
     for name, frame in _stacked_tables(parsed).items():
         pieces[name].append(frame)
     return outcomes, pieces
+
+
+#: Files per chunk near where this process and the workers meet (see :func:`_chunks`).
+SMALL_CHUNK = 4
+
+
+def _chunks(files: list, workers: int) -> list[list]:
+    """Chunks of ``files``: large at the front, small from where the processes may meet.
+
+    A worker's chunk comes back as one pickled, stacked result, so large chunks cost less
+    per file; but when this process and the workers meet, a worker may still hold two
+    chunks (the one it parses and the next one queued), and this process waits for them.
+    The workers take the front of the list and share the work with this process, which
+    takes the back: they meet at about ``(workers - 1) / workers`` of it, so the chunks
+    are large up to well before that point and small after it.
+    """
+    size = max(1, min(16, len(files) // (workers * 8)))
+    small = min(size, SMALL_CHUNK)
+    split = int(len(files) * 0.8 * (workers - 1) / workers) // size * size
+    return ([files[i : i + size] for i in range(0, split, size)]
+            + [files[i : i + small] for i in range(split, len(files), small)])
 
 
 def _parse_chunk_here(chunk: list[tuple[Path, str, str]], ctx: ParseContext,
