@@ -311,3 +311,33 @@ def test_sample_writers_levels_add_up_and_redownload_is_deduped(tmp_path):
     assert ads.loc[ads["level"] == "keyword", "quality_score"].dropna().between(1, 10).all()
     frame = kpi_table(result.tables, "2026-03")
     assert frame[(frame.platform == "ads") & (frame.kpi == "clicks")]["value"].iloc[0] == truth
+
+
+def _pandas_to_number(values: list[str], decimal_comma: bool) -> pd.Series:
+    """The pandas route the Arrow one replaced (the second implementation)."""
+    missing = {"", "--", "-", "—", "–", "< 10%", "> 90%", "<10%", ">90%", "n/a", "null"}
+    text = pd.Series(values, dtype="string").str.strip()
+    text = text.mask(text.str.lower().isin(missing))
+    text = text.str.replace(r"[^\d,.\-]", "", regex=True)
+    if decimal_comma:
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        text = text.str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("Float64").reset_index(drop=True)
+
+
+ODD_CELLS = ["R$ 1.234,56", "--", " 12 ", "1,234", "1,234.5", "€", "", "N/A", "null", "NULL",
+             "< 10%", "5%", "\u00a012\u00a0", "-3", "1e5", "abc", "—", "12.50 $", "CA$3,000",
+             "0", "-", "١٢", "1 234,5", "\t7\n", "2.5.1"]
+
+
+@pytest.mark.parametrize("decimal_comma", [False, True])
+def test_numbers_and_texts_as_the_pandas_route_gave(decimal_comma):
+    from workbench.io.google_ads import _clean_text, to_number
+
+    pd.testing.assert_series_equal(to_number(ODD_CELLS, decimal_comma),
+                                   _pandas_to_number(ODD_CELLS, decimal_comma))
+    expected = pd.Series(ODD_CELLS, dtype="string").str.strip()
+    expected = expected.mask(expected.str.lower().isin(
+        {"", "--", "-", "—", "–", "< 10%", "> 90%", "<10%", ">90%", "n/a", "null"}))
+    pd.testing.assert_series_equal(_clean_text(ODD_CELLS), expected)

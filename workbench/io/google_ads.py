@@ -31,6 +31,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench import schema
 from workbench.errors import InputFormatError, NotAnExportError
@@ -247,22 +249,36 @@ def _strip_symbols(cell: str) -> str:
     return re.sub(r"^[^\d\-]*|[^\d%]*$", "", text) if text else text
 
 
+_MISSING_SET = pa.array(sorted(_MISSING), type=pa.large_string())
+_NULL_TEXT = pa.scalar(None, pa.large_string())
+
+
+def _stripped(cells: list[str]) -> pa.Array:
+    """Cells stripped, placeholders null, as one Arrow array.
+
+    The same as ``Series(cells, dtype="string").str.strip()`` masked where
+    ``.str.lower().isin(_MISSING)``: the Arrow kernels those pandas calls run, without a
+    Series per step.
+    """
+    text = pc.utf8_trim_whitespace(pa.array(cells, type=pa.large_string()))
+    return pc.if_else(pc.is_in(pc.utf8_lower(text), value_set=_MISSING_SET), _NULL_TEXT, text)
+
+
 def to_number(values: list[str], decimal_comma: bool) -> pd.Series:
     """Cells → Float64: currency symbols and spaces stripped, placeholders NA, locale-aware."""
-    text = pd.Series(values, dtype="string").str.strip()
-    text = text.mask(text.str.lower().isin(_MISSING))
-    text = text.str.replace(_NOT_NUMBER.pattern, "", regex=True)  # R$, €, $, spaces, %
+    text = pc.replace_substring_regex(_stripped(values), pattern=_NOT_NUMBER.pattern,
+                                      replacement="")  # R$, €, $, spaces, %
     if decimal_comma:
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        text = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
     else:
-        text = text.str.replace(",", "", regex=False)
-    return pd.to_numeric(text, errors="coerce").astype("Float64").reset_index(drop=True)
+        text = pc.replace_substring(text, ",", "")
+    series = pd.Series(pd.arrays.ArrowStringArray(text), copy=False)
+    return pd.to_numeric(series, errors="coerce").astype("Float64")
 
 
 def _clean_text(cells: list[str]) -> pd.Series:
     """Cells → string: stripped, placeholders NA (row labels 0..n-1)."""
-    text = pd.Series(cells, dtype="string").str.strip()
-    return text.mask(text.str.lower().isin(_MISSING))
+    return pd.Series(pd.arrays.ArrowStringArray(_stripped(cells)), copy=False)
 
 
 def _columns_cut(values: pd.Series, names: list[str], n: int) -> dict[str, pd.Series]:
@@ -441,8 +457,7 @@ def _item(body: list[list[str]], header: list[str], columns: list[str]) -> pd.Se
     """The first non-empty cell of ``columns`` per row (an ad's ID, else its text)."""
     positions = [header.index(c) for c in columns]
     if len(positions) == 1:
-        cells = pd.Series([row[positions[0]] for row in body], dtype="string").str.strip()
-        return cells.mask(cells.str.lower().isin(_MISSING))
+        return _clean_text([row[positions[0]] for row in body])
     values = []
     for row in body:
         cells = [row[p].strip() for p in positions]
