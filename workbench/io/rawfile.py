@@ -265,7 +265,12 @@ class RawFile:
             values = np.array(columns[pos], dtype=object)
             values[values == ""] = np.nan
             data[names[pos]] = values if target is object else pd.array(values, dtype=target)
-        return pd.DataFrame(data, index=pd.RangeIndex(len(body)), copy=False)
+        # dtype=object keeps pandas from inferring its string dtype for object arrays
+        frame = pd.DataFrame(data, index=pd.RangeIndex(len(body)), copy=False,
+                             dtype=object if target is object else None)
+        if header is None:  # pandas names them with an int64 Index, not a RangeIndex
+            frame.columns = pd.Index(list(positions), dtype="int64")
+        return frame
 
     def _mid_row_error(self) -> InputFormatError:
         return InputFormatError(
