@@ -162,6 +162,9 @@ TAKEN = {
     "unicode": "Titel,Aufrufe\nÜberraschung 🎉,12\n",
     "all cells empty": "a,b\n,\n1,2\n",
     "delimiter in quotes": 'a,b\n"1,5",2\n',
+    "tab rows of empty and blank cells": "a\tb\tc\n\t\t\n\tb\tc\n \t \t \n",
+    "semicolon row of spaces": "a;b\n;\n ; \n",
+    "line separators other than newlines": "a,b\nx\u2028y,\x0bz\x0c\n1\x1c,\x85\n",
 }
 
 DECLINED = {
@@ -254,17 +257,18 @@ PIECES = ["a", "b", "NA", " ", "  ", "é", '"', '""', ",", ";", "\t", "\n", "\n"
 def _random_text(rng: random.Random) -> str:
     if rng.random() < 0.5:  # a grid: mostly clean, sometimes ragged or oddly quoted
         width = rng.randint(1, 5)
+        delimiter = rng.choice([",", ",", ";", "\t"])
         lines = []
         for _ in range(rng.randint(1, 6)):
             n = width if rng.random() < 0.85 else rng.randint(1, width + 2)
             cells = []
             for _ in range(n):
-                cell = "".join(rng.choice(PIECES[:6] + ["1", "x y", "Views", ""])
+                cell = "".join(rng.choice(PIECES[:6] + ["1", "x y", "Views", "", "\t"])
                                for _ in range(rng.randint(0, 3)))
                 if rng.random() < 0.3:
                     cell = '"' + cell.replace('"', '""') + '"'
                 cells.append(cell)
-            lines.append(",".join(cells))
+            lines.append(delimiter.join(cells))
             if rng.random() < 0.1:
                 lines.append("")
         end = rng.choice(["\n", "\r\n", ""])
