@@ -226,7 +226,7 @@ def test_errors_unchanged():
 
 
 @pytest.mark.parametrize("kwargs", [
-    {"skiprows": 1}, {"usecols": ["a"]}, {"usecols": [0, 9]}, {"usecols": [0, 0]},
+    {"skiprows": 1}, {"usecols": ["a"]}, {"usecols": []}, {"usecols": [0, 9]}, {"usecols": [0, 0]},
     {"dtype": "float64"}, {"dtype": {"a": str}}, {"nrows": 1}, {"header": 1},
 ])
 def test_unsupported_arguments_declined(kwargs):

@@ -254,7 +254,7 @@ class RawFile:
             body = rows[1:]
         positions = range(width)
         if usecols is not None:
-            if not isinstance(usecols, list | tuple) or not all(
+            if not isinstance(usecols, list | tuple) or not usecols or not all(
                     type(p) is int and 0 <= p < width for p in usecols):
                 return None
             if len(set(usecols)) != len(usecols):
