@@ -99,7 +99,12 @@ def read_spreadsheet_xml(raw: RawFile) -> dict[str, list[list[str | None]]]:
                 if index and index.isdigit():
                     cells += [None] * (int(index) - 1 - len(cells))
                 data = cell.find(f"{SS}Data")
-                cells.append("".join(data.itertext()) if data is not None else None)
+                if data is None:
+                    cells.append(None)
+                elif len(data):  # rich text: runs in child elements
+                    cells.append("".join(data.itertext()))
+                else:  # plain text (nearly every cell): what itertext would join
+                    cells.append(data.text or "")
             rows.append(cells)
         sheets[name] = rows
     if not sheets:
