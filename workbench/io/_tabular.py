@@ -10,7 +10,6 @@ import io
 import os
 import re
 import warnings
-import zipfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -243,13 +242,7 @@ _WORKBOOK_CACHE: dict[str, object] = {"data": None, "sheets": None}
 
 def is_xlsx(raw: RawFile) -> bool:
     """Return True when the ZIP container is an Office Open XML workbook."""
-    if raw.container != "zip":
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw.data)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return False
+    return "xl/workbook.xml" in (raw.zip_names or ())
 
 
 def read_workbook(raw: RawFile) -> dict[str, list[list[object]]]:

@@ -9,6 +9,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -83,6 +84,17 @@ class RawFile:
         if head.startswith(b"<?xml") or head.startswith(b"<Workbook"):
             return "xml"
         return "text"
+
+    @cached_property
+    def zip_names(self) -> tuple[str, ...] | None:
+        """The member names of a ZIP container (read once), or None for anything else."""
+        if self.container != "zip":
+            return None
+        try:
+            with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
+                return tuple(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return None
 
     @cached_property
     def encoding(self) -> str:
