@@ -410,6 +410,9 @@ def raw_text(text: str, encoding: str = "utf-8") -> RawFile:
     ('a,b,c\n1,"two\nlines",3\n4,"fine\nagain",6', False),  # multi-line captions, complete
     ('a,b,c\n1,"two\nlines",3\n4,"cut in the\nmiddle', True),  # inside a quoted caption
     ('a,b,c\n1,2,3\n4,"5', True),
+    # old Mac line ends (a lone CR), the last row cut: found, not a crash of the csv module
+    ("a,b,c\r1,2,3\r4,5", True),
+    ('a,b\na,a"\r1"a', True),
 ])
 def test_a_file_cut_off_mid_row_is_found_in_the_csv_layer(text, cut):
     raw = raw_text(text)

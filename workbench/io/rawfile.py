@@ -318,7 +318,7 @@ class RawFile:
             return True
         delimiter = delimiter or self.sniff_delimiter()
         last_start = _last_record_start(text)
-        records = list(csv.reader(io.StringIO(text[last_start:]), delimiter=delimiter))
+        records = list(csv.reader(io.StringIO(text[last_start:], newline=""), delimiter=delimiter))
         if not records:
             return False
         last = len(records[-1])
@@ -418,5 +418,5 @@ def _previous_record(text: str, last_start: int, delimiter: str) -> int | None:
     if not body:
         return None
     start = _last_record_start(body)
-    rows = list(csv.reader(io.StringIO(body[start:]), delimiter=delimiter))
+    rows = list(csv.reader(io.StringIO(body[start:], newline=""), delimiter=delimiter))
     return len(rows[-1]) if rows else None
