@@ -754,6 +754,38 @@ def _text_columns(columns: list[list[str]], n: int) -> list[pa.Array]:
     return [arr.slice(i * n, n) for i in range(len(columns))]
 
 
+def _field_cells(cells: list[tuple[str, ...]], positions: list[int]) -> tuple[str, ...]:
+    """A field's cells; under several headers the first non-empty one (as ``fillna``)."""
+    if len(positions) == 1:
+        return cells[positions[0]]
+    return tuple(next((cell for cell in row if cell != ""), "")
+                 for row in zip(*(cells[pos] for pos in positions), strict=True))
+
+
+def _paid(cells: list[tuple[str, ...]], positions: list[int], n: int) -> np.ndarray | None:
+    """Rows with a positive "... from boosted posts" number, as the full route reads them.
+
+    None when a cell is blank but not empty (the full route rejects it) or not a plain
+    number or placeholder (the full route's slower readers decide).
+    """
+    paid = np.zeros(n, dtype=bool)
+    if not positions:
+        return paid
+    arr = pa.array([cell for pos in positions for cell in cells[pos]], type=pa.string())
+    trimmed = pc.utf8_trim_whitespace(arr)
+    if pc.any(pc.and_(pc.not_equal(arr, ""), pc.equal(trimmed, ""))).as_py():
+        return None
+    trimmed = pc.if_else(pc.or_(pc.equal(trimmed, ""), pc.is_in(trimmed, value_set=_MISSING_SET)),
+                         pa.scalar(None, pa.string()), trimmed)
+    try:
+        numbers = pc.cast(trimmed, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    with np.errstate(invalid="ignore"):
+        positive = numbers > 0  # NaN (empty, placeholder) is not paid
+    return positive.reshape(len(positions), n).any(axis=0)
+
+
 def _count_arrays(texts: list[pa.Array]) -> list[pd.arrays.IntegerArray] | None:
     """:meth:`_Columns.counts` of clean text arrays (None when a cell is not a plain number)."""
     if not texts:
@@ -812,11 +844,12 @@ def _parse_posts_fast(
     Same :class:`ParsedExport` as the full route (frame, account, dates, warnings, notes),
     at a fraction of the CPU. Declines (None) on: text that is not UTF-8, a delimiter other
     than ",", a carriage return, quoting the csv module and pandas could read differently,
-    rows of another width than the header, no rows, a field under two headers, values in
-    the boosted-post columns, a missing required column, an empty or damaged (spreadsheet)
-    ID, several accounts or one that is not the configured one, an empty account cell, a
-    publish time that is not a 16-character ``MM/DD/YYYY HH:MM``, a count or duration cell
-    that is not a plain number or placeholder, share/crosspost flags other than 0/1.
+    rows of another width than the header, no rows, a boosted-post cell that is not a plain
+    number or placeholder, a missing required column, an ID a spreadsheet damaged, several
+    accounts or one that is not the configured one (Instagram: any collaboration), an empty
+    account cell, an empty publish time (Meta's failed rows included) or one that is not a
+    16-character ``MM/DD/YYYY HH:MM``, a count or duration cell that is not a plain number
+    or placeholder, share/crosspost flags other than 0/1.
     """
     result = _fast_posts_or_reason(raw, ctx, platform, kind)
     return None if isinstance(result, str) else result
@@ -835,8 +868,6 @@ def _fast_posts_or_reason(
     if [cell.strip() for cell in records[0]] != headers:
         return "the header line is not the first record"
     positions, unknown, boosted_positions = _header_fields(headers)
-    if any(len(ps) > 1 for ps in positions.values()):
-        return "a field under two headers"
     account_field = "page_name" if platform == "facebook" else "account_username"
     id_field = "page_id" if platform == "facebook" else "account_id"
     if not all(f in positions for f in ("post_id", "publish_time", account_field)):
@@ -844,11 +875,9 @@ def _fast_posts_or_reason(
     rows = records[1:]
     n = len(rows)
     cells = list(zip(*rows, strict=True))
-    if any(any(cells[pos]) for pos in boosted_positions):
-        return "values in the boosted-post columns"
     fields = list(positions)
-    text = dict(zip(fields, _text_columns([cells[positions[f][0]] for f in fields], n),
-                    strict=True))
+    text = dict(zip(fields, _text_columns([_field_cells(cells, positions[f]) for f in fields],
+                                          n), strict=True))
     null_text = pa.nulls(n, pa.string())
 
     def column(field: str) -> pa.Array:
@@ -919,8 +948,11 @@ def _fast_posts_or_reason(
                 given.isna() & summed.isna())
         else:
             out["interactions"] = summed
-        boosted = pc.is_valid(column("funded_content_status")).to_numpy(zero_copy_only=False)
-        out["boosted"] = pd.arrays.BooleanArray(np.array(boosted, dtype=bool),
+        paid = _paid(cells, boosted_positions, n)
+        if paid is None:
+            return "a boosted-post cell that is not a plain number or placeholder"
+        funded = pc.is_valid(column("funded_content_status")).to_numpy(zero_copy_only=False)
+        out["boosted"] = pd.arrays.BooleanArray(paid | np.array(funded, dtype=bool),
                                                 np.zeros(n, dtype=bool))
         for flag in ("is_share", "is_crosspost"):
             flags = _flags01(column(flag))
