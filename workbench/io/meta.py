@@ -912,6 +912,7 @@ def _fast_posts_or_reason(
     utc = naive.tz_localize(META_TZ, ambiguous=np.ones(n, dtype=bool),
                             nonexistent="shift_forward").tz_convert("UTC")
     local = utc.tz_convert(ctx.tz if ctx.tz else "UTC").array
+    instants = utc.asi8
     out["published_at"] = local
     out["published_at_utc"] = utc.as_unit("ns").array.copy()  # never local's buffer
     post_type = pc.utf8_lower(column("post_type")).to_pylist()
@@ -989,7 +990,10 @@ def _fast_posts_or_reason(
             if values is None:
                 return f"no fast column for {name}"
         data[name] = values
-    posts = pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
+    # the arrays are new, canonical and of length n: no per-column sanitising (which is what
+    # pd.DataFrame(data) costs here, 0.3 ms); the tests compare with the public route's frame
+    posts = pd.DataFrame._from_arrays(list(data.values()), columns=pd.Index(list(data)),
+                                      index=pd.RangeIndex(n), verify_integrity=False)
     notes: list[str] = []
     warnings: list[str] = []
     _column_notes(raw, "views" in text or "impressions" in text, "reach" in text,
@@ -999,8 +1003,8 @@ def _fast_posts_or_reason(
         kind=kind,
         tables={"posts": posts},
         account=account,
-        date_min=local.min(),
-        date_max=local.max(),
+        date_min=local[int(np.argmin(instants))],
+        date_max=local[int(np.argmax(instants))],
         snapshot_at=snapshot,
         unknown_columns=unknown,
         warnings=warnings,
