@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="default")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--out", type=Path, help="write the counts (no file names) here")
     args = parser.parse_args(argv)
     from workbench.sample import generate_sample
     from workbench.sample.profile import sample_params
@@ -122,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
                             params=params, profile=args.profile)
         runs.append((args.sample, ParseContext(tz=params["timezone"], params=params)))
     bad = 0
+    summary = ["# Meta posts fast path: identity with the full route\n",
+               "`benchmarks/meta_fast_identity.py`; differs must be 0.\n",
+               "| folder | identical | declined | differs | full route errors |",
+               "|---|---|---|---|---|"]
+    reasons_md: list[str] = []
     for folder, ctx in runs:
         tally: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
@@ -140,6 +146,13 @@ def main(argv: list[str] | None = None) -> int:
               f"({time.process_time() - started:.1f} s CPU)")
         for reason, count in reasons.most_common():
             print(f"    declined: {count} x {reason}")
+            reasons_md.append(f"| {folder} | {reason} | {count} |")
+        summary.append(f"| {folder} | {tally['identical']} | {tally['declined']} | "
+                       f"{tally['differs']} | {tally['error']} |")
+    if args.out:
+        text = "\n".join(summary + ["", "| folder | declined because | files |", "|---|---|---|"]
+                         + reasons_md) + "\n"
+        args.out.write_text(text, encoding="utf-8")
     return 1 if bad else 0
 
 
