@@ -751,8 +751,10 @@ def _clean_records(raw: RawFile) -> list[list[str]] | str:
     return records
 
 
-def _text_columns(columns: list[list[str]], n: int) -> list[pa.Array]:
+def _text_columns(columns: list[tuple[str, ...]], n: int) -> list[pa.Array]:
     """Cells as :meth:`_Columns.text` gives them: trimmed, empty -> null, in one Arrow pass."""
+    if not columns:
+        return []
     arr = pa.array([cell for column in columns for cell in column], type=pa.string())
     arr = pc.utf8_trim_whitespace(arr)
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
@@ -880,24 +882,27 @@ def _fast_posts_or_reason(
     rows = records[1:]
     n = len(rows)
     cells = list(zip(*rows, strict=True))
-    fields = list(positions)
+    # the fields that decide most declines first (Meta's failed rows, collaborations)
+    publish, names_text = _text_columns([_field_cells(cells, positions[f])
+                                         for f in ("publish_time", account_field)], n)
+    if publish.null_count or not pc.all(pc.equal(pc.utf8_length(publish), 16)).as_py():
+        return "a publish time empty or not 16 characters"
+    names = names_text.to_pylist()
+    account = _fast_account(names, platform, ctx.params or {})
+    if account is None:
+        return "not a single (configured) account in every row"
+    fields = [f for f in positions if f not in ("publish_time", account_field)]
     text = dict(zip(fields, _text_columns([_field_cells(cells, positions[f]) for f in fields],
                                           n), strict=True))
+    text["publish_time"], text[account_field] = publish, names_text
     null_text = pa.nulls(n, pa.string())
 
     def column(field: str) -> pa.Array:
         return text.get(field, null_text)
 
-    publish = text["publish_time"]
-    if publish.null_count or not pc.all(pc.equal(pc.utf8_length(publish), 16)).as_py():
-        return "a publish time empty or not 16 characters"
     for field in ("post_id", id_field):
         if any(_DAMAGED_ID_RE.search(v) for v in column(field).to_pylist() if v is not None):
             return "a damaged ID"
-    names = text[account_field].to_pylist()
-    account = _fast_account(names, platform, ctx.params or {})
-    if account is None:
-        return "not a single (configured) account in every row"
 
     string = pd.arrays.ArrowStringArray
     out: dict[str, object] = {}
