@@ -4,7 +4,8 @@ Every Meta posts export of a generated organisation-year (seed 4, 2025, as
 ``benchmarks/ingest_identity.py``) is parsed ``--reps`` times by each route, alternating
 routes file by file, from a fresh :class:`RawFile` each time (no cached text). Reports
 ``time.process_time`` per file (mean over files and repetitions, and the median file), for
-the files the fast path reads and for all of them. Usage::
+the files the fast path reads and for all of them, beside a plain ``pd.read_csv`` of the same
+bytes (the floor issue 12 measures ingest against). Usage::
 
     WORKBENCH_WORKERS=1 nice -n 19 .venv/bin/python benchmarks/meta_fast_cpu.py \\
         --work /tmp/ident --reps 20 --out benchmarks/meta_fast_cpu.md
@@ -13,11 +14,14 @@ the files the fast path reads and for all of them. Usage::
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
 import sys
 import time
 from pathlib import Path
 from unittest import mock
+
+import pandas as pd
 
 from workbench.io import meta
 from workbench.io.rawfile import RawFile
@@ -27,6 +31,13 @@ from workbench.sample.profile import sample_params
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from meta_fast_identity import posts_files  # noqa: E402
+
+
+def floor_ms(raw: RawFile) -> float:
+    """A plain pandas reader of the same bytes (every cell as text): the floor of issue 12."""
+    started = time.process_time()
+    pd.read_csv(io.BytesIO(raw.data), dtype=object, encoding="utf-8-sig")
+    return (time.process_time() - started) * 1000
 
 
 def cpu_ms(raw: RawFile, ctx: ParseContext, platform: str, fast: bool) -> float:
@@ -64,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     per_file: dict[str, dict[bool, list[float]]] = {}
     for _ in range(args.reps):
         for raw, platform in files:
-            times = per_file.setdefault(str(raw.path), {True: [], False: []})
+            times = per_file.setdefault(str(raw.path), {True: [], False: [], None: []})
+            times[None].append(floor_ms(raw))
             times[False].append(cpu_ms(raw, ctx, platform, False))
             times[True].append(cpu_ms(raw, ctx, platform, True))
     rows = ["# Meta posts: CPU per file, full route vs fast path\n",
@@ -73,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             f"alternating file by file. Rows per file: {min(sizes)}-{max(sizes)} "
             f"(median {statistics.median(sizes):.0f}).\n",
             "| files | n | full route ms/file (mean) | with fast path ms/file (mean) | "
-            "median file full / fast | ratio |",
-            "|---|---|---|---|---|---|"]
+            "median file full / fast | ratio | pd.read_csv floor ms/file (mean) |",
+            "|---|---|---|---|---|---|---|"]
     for label, chosen in (("read fast", [p for p in per_file if taken[p]]),
                           ("declined (full route)", [p for p in per_file if not taken[p]]),
                           ("all", list(per_file))):
@@ -82,10 +94,12 @@ def main(argv: list[str] | None = None) -> int:
             continue
         slow = [statistics.mean(per_file[p][False]) for p in chosen]
         fast = [statistics.mean(per_file[p][True]) for p in chosen]
+        floor = [statistics.mean(per_file[p][None]) for p in chosen]
         rows.append(f"| {label} | {len(chosen)} | {statistics.mean(slow):.2f} | "
                     f"{statistics.mean(fast):.2f} | {statistics.median(slow):.2f} / "
                     f"{statistics.median(fast):.2f} | "
-                    f"{statistics.mean(slow) / statistics.mean(fast):.1f}x |")
+                    f"{statistics.mean(slow) / statistics.mean(fast):.1f}x | "
+                    f"{statistics.mean(floor):.2f} |")
     text = "\n".join(rows) + "\n"
     print(text)
     if args.out:
