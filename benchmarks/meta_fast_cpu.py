@@ -53,6 +53,35 @@ def cpu_ms(raw: RawFile, ctx: ParseContext, platform: str, fast: bool) -> float:
         return (time.process_time() - started) * 1000
 
 
+def _quote(value: str) -> str:
+    """Meta's quoting rule (a space, comma, quote or line break quotes the value)."""
+    if any(ch in value for ch in ' ,"\n\t'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def scaling(files: list, ctx: ParseContext, work: Path, reps: int) -> list[str]:
+    """Median CPU of both routes on longer files: the largest Facebook file's rows repeated."""
+    raw = max((r for r, p in files if p == "facebook"
+               and not isinstance(meta._fast_posts_or_reason(r, ctx, p, "k"), str)),
+              key=lambda r: len(r.data))
+    records = meta._clean_records(raw)
+    header = raw.data.partition(b"\n")[0]
+    lines = [",".join(_quote(c) for c in r).encode() for r in records[1:]]
+    out = ["Longer files (the largest Facebook file's rows repeated; median of "
+           f"{reps} runs):\n",
+           "| rows | full route ms | fast path ms | pd.read_csv floor ms |", "|---|---|---|---|"]
+    for n in (100, 500, 2000):
+        path = work / f"meta_fast_cpu_{n}.csv"
+        path.write_bytes(header + b"\n" + b"\n".join((lines * (n // len(lines) + 1))[:n]) + b"\n")
+        big = RawFile.read(path)
+        full = statistics.median(cpu_ms(big, ctx, "facebook", False) for _ in range(reps))
+        fast = statistics.median(cpu_ms(big, ctx, "facebook", True) for _ in range(reps))
+        floor = statistics.median(floor_ms(big) for _ in range(reps))
+        out.append(f"| {n} | {full:.2f} | {fast:.2f} | {floor:.2f} |")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, required=True)
@@ -100,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{statistics.median(fast):.2f} | "
                     f"{statistics.mean(slow) / statistics.mean(fast):.1f}x | "
                     f"{statistics.mean(floor):.2f} |")
+    rows += ["", *scaling(files, ctx, args.work, max(3, args.reps // 4))]
     text = "\n".join(rows) + "\n"
     print(text)
     if args.out:
