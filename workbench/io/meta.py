@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -755,7 +756,7 @@ def _text_columns(columns: list[tuple[str, ...]], n: int) -> list[pa.Array]:
     """Cells as :meth:`_Columns.text` gives them: trimmed, empty -> null, in one Arrow pass."""
     if not columns:
         return []
-    arr = pa.array([cell for column in columns for cell in column], type=pa.string())
+    arr = pa.array(list(itertools.chain.from_iterable(columns)), type=pa.string())
     arr = pc.utf8_trim_whitespace(arr)
     arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
     return [arr.slice(i * n, n) for i in range(len(columns))]
@@ -901,7 +902,10 @@ def _fast_posts_or_reason(
         return text.get(field, null_text)
 
     for field in ("post_id", id_field):
-        if any(_DAMAGED_ID_RE.search(v) for v in column(field).to_pylist() if v is not None):
+        ids = column(field)
+        # a damaged ID holds a "." or an exponent's e/E: only then the regex, value by value
+        if (pc.any(pc.match_substring_regex(ids, "[.eE]")).as_py()
+                and any(_DAMAGED_ID_RE.search(v) for v in ids.to_pylist() if v is not None)):
             return "a damaged ID"
 
     string = pd.arrays.ArrowStringArray
