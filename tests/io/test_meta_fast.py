@@ -373,3 +373,15 @@ def test_columns_share_no_memory(tmp_path):
     before = posts["published_at"].copy()
     posts.loc[0, "published_at_utc"] = pd.Timestamp("2000-01-01", tz="UTC")
     pd.testing.assert_series_equal(posts["published_at"], before)
+
+
+def test_the_public_constructor_gives_the_same_frame(monkeypatch):
+    """Without pandas' internal constructor the fast route still gives the full route's frame."""
+    from workbench.io import meta
+
+    monkeypatch.delattr(pd.DataFrame, "_from_arrays")
+    arrays = {"a": pd.array([1, None], dtype="Int64"), "b": pd.array(["x", None], dtype="string")}
+    frame = meta._frame_of_new_arrays(arrays, 2)
+    expected = pd.DataFrame({"a": pd.array([1, None], dtype="Int64"),
+                             "b": pd.array(["x", None], dtype="string")})
+    pd.testing.assert_frame_equal(frame, expected)
