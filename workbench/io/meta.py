@@ -936,11 +936,7 @@ def _fast_posts_or_reason(
         tags[i] = _HASHTAG.findall(value) if value is not None and "#" in value else []
     out["hashtags"] = tags
     out["exposure_kind"] = constant_column("reach", n, "string")
-    count_fields = ["reach", "impressions", "views", "comments", "shares", "saves", "follows"]
-    if platform == "facebook":
-        count_fields += ["reactions", "total_clicks", "reactions_comments_shares"]
-    else:
-        count_fields += ["likes"]
+    count_fields = _count_fields(platform)
     present = [f for f in count_fields if f in text]
     parsed = _count_arrays([text[f] for f in present])
     if parsed is None:
@@ -949,7 +945,7 @@ def _fast_posts_or_reason(
     for field in count_fields:
         if field not in counts:
             counts[field] = all_missing(n, "Int64")
-    for field in count_fields[:7]:
+    for field in _COMMON_COUNTS:
         out[field] = counts[field]
     if platform == "facebook":
         out["reactions"] = counts["reactions"]
@@ -1016,6 +1012,17 @@ def _fast_posts_or_reason(
         warnings=warnings,
         notes=notes,
     )
+
+
+#: Count fields read on every platform; the first seven are canonical columns as they are.
+_COMMON_COUNTS = ("reach", "impressions", "views", "comments", "shares", "saves", "follows")
+
+
+def _count_fields(platform: str) -> list[str]:
+    """The count fields of a post export, in the order both routes read them."""
+    extra = (["reactions", "total_clicks", "reactions_comments_shares"]
+             if platform == "facebook" else ["likes"])
+    return [*_COMMON_COUNTS, *extra]
 
 
 def _frame_of_new_arrays(data: dict[str, object], n: int) -> pd.DataFrame:
@@ -1103,13 +1110,9 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
             tags[i] = _HASHTAG.findall(text)
     out["hashtags"] = tags
     out["exposure_kind"] = constant_column("reach", n, "string")
-    count_fields = ["reach", "impressions", "views", "comments", "shares", "saves", "follows"]
-    if platform == "facebook":
-        count_fields += ["reactions", "total_clicks", "reactions_comments_shares"]
-    else:
-        count_fields += ["likes"]
+    count_fields = _count_fields(platform)
     counts = columns.counts(count_fields)
-    for field in count_fields[:7]:
+    for field in _COMMON_COUNTS:
         out[field] = counts[field]
     if platform == "facebook":
         out["reactions"] = counts["reactions"]
