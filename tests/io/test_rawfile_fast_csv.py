@@ -279,11 +279,11 @@ def _random_text(rng: random.Random) -> str:
 def test_random_texts_identical_or_declined():
     rng = random.Random(20261206)  # fixed before looking at any outcome
     counts = {"identical": 0, "declined": 0}
-    for _ in range(600):
+    for _ in range(250):  # 15,000 more in a one-off run: benchmarks/csv_fast_identity.md
         raw = _raw(_random_text(rng))
         delimiter = raw.sniff_delimiter()
         for kwargs in ({"dtype": object}, {"dtype": "string"}, {"header": None}):
             counts[both(raw, delimiter=delimiter, **kwargs)] += 1
         used = sorted(rng.sample(range(4), rng.randint(1, 3)))
         counts[both(raw, delimiter=delimiter, usecols=used, dtype=object)] += 1
-    assert counts["identical"] > 200
+    assert counts["identical"] >= 80  # the fast path must take a good share of them
