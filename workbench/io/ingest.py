@@ -431,10 +431,16 @@ def _restore(parts: tuple[type, tuple, dict[str, Any]]) -> WorkbenchError:
     return exc
 
 
-def _stacked_tables(parsed: list[tuple[str, ParsedExport]]) -> dict[str, pd.DataFrame]:
-    """Every table of ``parsed`` stacked over its files (tables without rows left out)."""
+def _stacked_outcomes(outcomes: list[_ParseOutcome]) -> dict[str, pd.DataFrame]:
+    """Every table of the parsed files stacked over them (tables without rows left out)."""
+    parsed = [(rel, result) for rel, result, _, _ in outcomes if result is not None]
     stacked = {name: _stack(parsed, name) for name in TABLES}
     return {name: frame for name, frame in stacked.items() if frame is not None}
+
+
+def _pieces(*stacks: dict[str, pd.DataFrame]) -> dict[str, list[pd.DataFrame]]:
+    """Per table, the stacked frames of ``stacks`` in order (to concatenate)."""
+    return {name: [stack[name] for stack in stacks if name in stack] for name in TABLES}
 
 
 def _parse_chunk(sources: list[tuple[Path, str, str]], ctx: ParseContext,
@@ -445,12 +451,10 @@ def _parse_chunk(sources: list[tuple[Path, str, str]], ctx: ParseContext,
     a frame costs about the same whatever its length, so this cuts the transfer to the
     main process, and its concat, by the chunk size.
     """
-    out, parsed = [], []
-    for rel, result, entry, errors in _parse_chunk_here(sources, ctx, workdir):
-        if result is not None:
-            parsed.append((rel, result))
-        out.append((rel, None, entry, [_portable(e) for e in errors]))
-    return out, _stacked_tables(parsed)
+    outcomes = _parse_chunk_here(sources, ctx, workdir)
+    out = [(rel, None, entry, [_portable(e) for e in errors])
+           for rel, _result, entry, errors in outcomes]
+    return out, _stacked_outcomes(outcomes)
 
 
 def _workers(n_files: int) -> int:
@@ -516,19 +520,14 @@ def _parse_all(files: list[tuple[Path, str, str]], ctx: ParseContext, workdir: P
             first_mine -= 1
             mine.append(_parse_chunk_here(chunks[first_mine], ctx, workdir))
         outcomes: list[_ParseOutcome] = []
-        pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+        stacks = []
         for future in futures[:first_mine]:
             chunk, tables = future.result()
             for rel, result, entry, errors in chunk:
                 outcomes.append((rel, result, entry, [_restore(e) for e in errors]))
-            for name, frame in tables.items():
-                pieces[name].append(frame)
+            stacks.append(tables)
     here = [outcome for chunk in reversed(mine) for outcome in chunk]
-    outcomes.extend(here)
-    parsed = [(rel, result) for rel, result, _, _ in here if result is not None]
-    for name, frame in _stacked_tables(parsed).items():
-        pieces[name].append(frame)
-    return outcomes, pieces
+    return [*outcomes, *here], _pieces(*stacks, _stacked_outcomes(here))
 
 
 #: Files per chunk near where this process and the workers meet (see :func:`_chunks`).
@@ -562,11 +561,7 @@ def _parse_here(files: list[tuple[Path, str, str]], ctx: ParseContext, workdir: 
                 ) -> tuple[list[_ParseOutcome], dict[str, list[pd.DataFrame]]]:
     """Parse every file in this process (no workers)."""
     outcomes = _parse_chunk_here(files, ctx, workdir)
-    parsed = [(rel, result) for rel, result, _, _ in outcomes if result is not None]
-    pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
-    for name, frame in _stacked_tables(parsed).items():
-        pieces[name].append(frame)
-    return outcomes, pieces
+    return outcomes, _pieces(_stacked_outcomes(outcomes))
 
 
 # --- zips of exports --------------------------------------------------------------------

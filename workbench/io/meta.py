@@ -251,20 +251,7 @@ class _Columns:
         self.raw = raw
         self.headers = headers
         self.delimiter = delimiter
-        self.positions: dict[str, list[int]] = {}
-        alias_to_field = {a: f for f, aliases in POST_ALIASES.items() for a in aliases}
-        self.unknown: list[str] = []
-        for pos, header in enumerate(headers):
-            key = normalise_header(header)
-            field = alias_to_field.get(key)
-            if field is not None:
-                self.positions.setdefault(field, []).append(pos)
-            elif key and key not in KNOWN_UNUSED and not KNOWN_UNUSED_PATTERNS.match(key):
-                self.unknown.append(header)
-        self.boosted_positions = [
-            pos for pos, header in enumerate(headers)
-            if normalise_header(header).endswith("from boosted posts")
-        ]
+        self.positions, self.unknown, self.boosted_positions = _header_fields(headers)
         used = sorted({p for ps in self.positions.values() for p in ps}
                       | set(self.boosted_positions))
         self.frame = (raw.read_csv(delimiter=delimiter, usecols=used, dtype=object)
@@ -706,7 +693,10 @@ def _format_of(value: str | None) -> str:
 
 
 def _header_fields(headers: list[str]) -> tuple[dict[str, list[int]], list[str], list[int]]:
-    """(field -> header positions, unknown headers, boosted positions), as :class:`_Columns`."""
+    """(field -> header positions, unknown headers, boosted positions) of a header row.
+
+    Both routes map the header with it (:class:`_Columns` and the fast one).
+    """
     positions: dict[str, list[int]] = {}
     alias_to_field = _alias_to_field()
     unknown: list[str] = []
