@@ -79,6 +79,17 @@ def test_a_broken_preloader_falls_back(tmp_path):
         assert "exited" in broken.failure
 
 
+def test_a_call_sent_before_a_broken_preloader_answers_raises_in_result():
+    broken = KernelPreloader([sys.executable, "-c", "raise SystemExit(3)", "--"])
+    with broken:
+        call = broken.submit(math.factorial, 2)  # sent when the preloader would be ready
+        assert call is not None
+        with pytest.raises(RuntimeError, match="could not start"):
+            call.result(timeout=60)
+        assert "exited" in broken.failure
+        assert broken.submit(math.factorial, 2) is None  # now known not to serve
+
+
 def test_switched_off_by_the_environment(monkeypatch):
     monkeypatch.setenv("WORKBENCH_PRELOAD_KERNELS", "0")
     assert preloader_for("python3") is None

@@ -128,6 +128,12 @@ class KpiValues:
             self.full["ads"] = campaign_rows(self.full["ads"])
         self._seen: dict[tuple[str, str, str, str], tuple[float | None, str, str, str]] = {}
         self._months: dict[tuple[str, bool], dict[str, Any]] = {}
+        self._shared: dict[str, dict[str, Any]] = {}
+        # row positions by calendar month, per posts frame (all posts, posts on the basis)
+        self._posts_months: dict[int, tuple[dict, dict, frozenset]] = {}
+        self._daily_months: tuple[dict, dict] | None = None
+        self._web_months: dict[str, np.ndarray] | None = None
+        self._manual: dict[tuple, np.ndarray] | None = None
 
     def get(self, spec: KpiSpec, period: pd.Period, on_basis: pd.DataFrame | None = None
             ) -> tuple[float | None, str, str, str]:
@@ -144,31 +150,170 @@ class KpiValues:
 
         Each KPI filters its table by month again; on a month's rows that costs little,
         where filtering the whole history for each of about 60 KPIs did (a third of the
-        month's KPI time). Platforms are taken from all posts: a platform without posts
-        this month has 0 posts, one the organisation does not export has none.
+        month's KPI time). The rows of every month are found in one pass over each table
+        (the noise bands ask for two years of months), and the month's posts and daily rows
+        are split by platform (and metric) once. Platforms are taken from all posts: a
+        platform without posts this month has 0 posts, one the organisation does not export
+        has none.
         """
         key = (str(period), on_basis is not None)
         if key not in self._months:
             posts = self.full["posts"] if on_basis is None else on_basis
-            daily, web = self.full["daily"], self.full["web"]
+            if id(posts) not in self._posts_months:
+                months = (np.array([], dtype="int64") if posts.empty
+                          else _month_numbers(posts["published_at"]))
+                self._posts_months[id(posts)] = (
+                    _positions_by(months), _group_positions(months, posts, ["platform"]),
+                    frozenset(posts["platform"].dropna()))
+            by_month, by_platform, platforms = self._posts_months[id(posts)]
+            number = _month_number(period)
             self._months[key] = {
-                "posts": posts if posts.empty else posts[
-                    in_period(posts["published_at"], period).to_numpy(dtype=bool)],
-                EXPORTED_PLATFORMS: frozenset(posts["platform"].dropna()),
-                "daily": daily if daily.empty else daily[
-                    in_period(daily["date"], period).to_numpy(dtype=bool)],
-                "web": web if web.empty else web[
-                    _web_in_month(web, period).to_numpy(dtype=bool)],
-                "ads": _ads_in_month(self.full["ads"], period),
-                ADS_MONTH: str(period),
-                "manual": self.full["manual"],
+                **self._shared_month(period),
+                "posts": _rows(posts, by_month.get(number)),
+                EXPORTED_PLATFORMS: platforms,
+                POSTS_BY_PLATFORM: _RowsByKey(str(period), posts, {
+                    tuple(rest): positions
+                    for (month, *rest), positions in by_platform.items() if month == number}),
             }
         return self._months[key]
 
+    def _shared_month(self, period: pd.Period) -> dict[str, Any]:
+        """The month's daily, web and ads rows (the same whichever posts are used)."""
+        name = str(period)
+        if name not in self._shared:
+            daily, web = self.full["daily"], self.full["web"]
+            if self._daily_months is None:
+                months = (np.array([], dtype="int64") if daily.empty
+                          else _month_numbers(daily["date"]))
+                self._daily_months = (_positions_by(months),
+                                      _group_positions(months, daily, ["platform", "metric"]))
+            if self._web_months is None:
+                self._web_months = {} if web.empty else _positions_by(_web_months(web))
+            if self._manual is None:
+                self._manual = _group_positions(None, self.full["manual"],
+                                                ["platform", "kpi", "month"])
+            by_month, by_series = self._daily_months
+            number = _month_number(period)
+            self._shared[name] = {
+                "daily": _rows(daily, by_month.get(number)),
+                DAILY_BY_SERIES: _RowsByKey(name, daily, {
+                    tuple(rest): positions
+                    for (month, *rest), positions in by_series.items() if month == number}),
+                "web": _rows(web, self._web_months.get(name)),
+                WEB_MONTH: name,
+                "ads": _ads_in_month(self.full["ads"], period),
+                ADS_MONTH: name,
+                "manual": self.full["manual"],
+                MANUAL_ROWS: self._manual,
+            }
+        return self._shared[name]
+
+
+def _month_number(period: pd.Period) -> int:
+    return period.year * 12 + period.month - 1
+
+
+def _month_numbers(times: pd.Series) -> np.ndarray:
+    """Each time's calendar month on its own wall clock as ``year*12 + month - 1`` (-1: none).
+
+    A tz-aware time counts by its local date, as :func:`~workbench.stats.frames.in_period`.
+    """
+    years = times.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+    months = times.dt.month.to_numpy(dtype="float64", na_value=np.nan)
+    numbers = years * 12 + months - 1
+    return np.where(np.isnan(numbers), -1, numbers).astype("int64")
+
+
+def _web_months(web: pd.DataFrame) -> np.ndarray:
+    """Each GA4 row's month as ``YYYY-MM``: month-level rows by ``month``, daily by ``date``.
+
+    The same rows as :func:`_web_in_month` selects for each month.
+    """
+    numbers = _month_numbers(web["date"])
+    by_date = np.array([f"{n // 12:04d}-{n % 12 + 1:02d}" if n >= 0 else "" for n in numbers],
+                       dtype=object)
+    month = web["month"].astype("string")
+    return np.where(month.isna().to_numpy(), by_date,
+                    month.fillna("").to_numpy(dtype=object))
+
+
+def _positions_by(keys: np.ndarray) -> dict[Any, np.ndarray]:
+    """Row positions (ascending) of each key value."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(keys) else []
+    bounds = [*starts[1:], len(keys)] if len(keys) else []
+    return {ordered[start].item() if hasattr(ordered[start], "item") else ordered[start]:
+            order[start:end] for start, end in zip(starts, bounds, strict=True)}
+
+
+def _rows(frame: pd.DataFrame, positions: np.ndarray | None) -> pd.DataFrame:
+    """The rows at ``positions`` (none: no rows), as a boolean filter would give them."""
+    if frame.empty:
+        return frame
+    return frame.take(positions if positions is not None else np.array([], dtype="int64"))
+
+
+class _RowsByKey:
+    """A month's rows of one table by key (platform, …), each taken when first asked for."""
+
+    def __init__(self, month: str, frame: pd.DataFrame, positions: dict[tuple, np.ndarray]):
+        self.month, self._frame, self._positions = month, frame, positions
+        self._taken: dict[tuple, pd.DataFrame] = {}
+
+    def get(self, key: tuple) -> pd.DataFrame:
+        """The rows of ``key`` (no rows when there are none)."""
+        if key not in self._taken:
+            positions = self._positions.get(key)
+            self._taken[key] = self._frame.take(
+                positions if positions is not None else np.array([], dtype="int64"))
+        return self._taken[key]
+
+
+def _group_positions(months: np.ndarray | None, frame: pd.DataFrame, columns: list[str]
+                     ) -> dict[tuple, np.ndarray]:
+    """Row positions (ascending) of each (month, *values of ``columns``), in one pass.
+
+    Rows with no month (-1) or a missing value are left out, as an equality filter leaves
+    them out. ``months`` None: group by the columns alone.
+    """
+    if frame.empty:
+        return {}
+    valid = np.ones(len(frame), dtype=bool) if months is None else months >= 0
+    combined = np.zeros(len(frame), dtype="int64") if months is None else months.copy()
+    labels = []
+    for column in columns:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        valid &= codes >= 0
+        combined = combined * (len(uniques) + 1) + codes
+        labels.append(uniques)
+    groups = {}
+    for key, positions in _positions_by(np.where(valid, combined, -1)).items():
+        if key < 0:
+            continue
+        values = []
+        for uniques in reversed(labels):
+            key, code = divmod(key, len(uniques) + 1)
+            values.append(uniques[code])
+        groups[(*(() if months is None else (key,)), *reversed(values))] = positions
+    return groups
+
 
 #: Keys of a month's tables (:meth:`KpiValues._month_tables`) that are not tables: the
-#: platforms with posts in any month, and the month whose ads rows ``ads`` already holds.
+#: platforms with posts in any month, the month whose ads rows ``ads`` already holds, and
+#: (month, rows by key) of the month's posts by platform and daily rows by platform and metric.
 EXPORTED_PLATFORMS, ADS_MONTH = "_exported_platforms", "_ads_month"
+POSTS_BY_PLATFORM, DAILY_BY_SERIES = "_posts_by_platform", "_daily_by_series"
+#: Row positions of the ``manual`` table by (platform, kpi, month); the month ``web`` holds.
+MANUAL_ROWS, WEB_MONTH = "_manual_rows", "_web_month"
+
+
+def _platform_posts(tables: dict[str, Any], platform: str, period: pd.Period) -> pd.DataFrame:
+    """The posts of ``platform`` in ``period``: split once when the tables are the month's."""
+    split = tables.get(POSTS_BY_PLATFORM)
+    if split is not None and split.month == str(period):
+        return split.get((platform,))
+    return posts_in_month(tables["posts"], platform, period)
 
 
 def _na_sum(values: pd.Series) -> float | None:
@@ -183,14 +328,14 @@ def _post_count(platform: str):
         if platform not in (exported if exported is not None
                             else set(posts["platform"].dropna())):
             return None  # a platform the organisation does not export: no row, not 0
-        return float(len(posts_in_month(posts, platform, period)))
+        return float(len(_platform_posts(tables, platform, period)))
 
     return compute
 
 
 def _post_sum(platform: str, column: str):
     def compute(tables, period):
-        month_posts = posts_in_month(tables["posts"], platform, period)
+        month_posts = _platform_posts(tables, platform, period)
         if not len(month_posts):
             return None
         if "basis_status" in month_posts.columns:
@@ -217,7 +362,7 @@ def basis_total(month_posts: pd.DataFrame, column: str) -> float | None:
 
 def _top_exposure(platform: str):
     def compute(tables, period):
-        month_posts = posts_in_month(tables["posts"], platform, period)
+        month_posts = _platform_posts(tables, platform, period)
         if month_posts.empty:
             return None
         exposure = exposure_of(month_posts).dropna()
@@ -228,7 +373,7 @@ def _top_exposure(platform: str):
 
 def _avg_video_views(platform: str):
     def compute(tables, period):
-        month_posts = posts_in_month(tables["posts"], platform, period)
+        month_posts = _platform_posts(tables, platform, period)
         videos = month_posts[month_posts["format"].isin(["video", "reel"]).fillna(False)]
         views = videos["views"].dropna()
         return float(views.mean()) if len(views) else None
@@ -247,7 +392,11 @@ def daily_in_month(daily: pd.DataFrame, platform: str, metric: str, period: pd.P
 
 def _daily_sum(platform: str, metric: str):
     def compute(tables, period):
-        rows = daily_in_month(tables["daily"], platform, metric, period)
+        split = tables.get(DAILY_BY_SERIES)
+        if split is not None and split.month == str(period):
+            rows = split.get((platform, metric))
+        else:
+            rows = daily_in_month(tables["daily"], platform, metric, period)
         return _na_sum(rows["value"]) if len(rows) else None
 
     return compute
@@ -258,6 +407,10 @@ def _manual(platform: str, kpi: str):
         manual = tables["manual"]
         if manual.empty:
             return None
+        positions = tables.get(MANUAL_ROWS)
+        if positions is not None:
+            found = positions.get((platform, kpi, str(period)))
+            return None if found is None else _na_sum(manual["value"].take(found))
         rows = manual[
             (manual["platform"] == platform)
             & (manual["kpi"] == kpi)
@@ -306,7 +459,9 @@ def _web_metric(metric: str, channel: str | None = None):
         web = tables["web"]
         if web.empty:
             return None
-        rows = web[(web["metric"] == metric) & _web_in_month(web, period)]
+        in_month = (True if tables.get(WEB_MONTH) == str(period)  # already the month's rows
+                    else _web_in_month(web, period))
+        rows = web[((web["metric"] == metric) & in_month).fillna(False).to_numpy(dtype=bool)]
         if channel is not None:
             rows = rows[
                 (rows["dimension"] == "channel_group") & (rows["dimension_value"] == channel)

@@ -91,6 +91,10 @@ def execute_notebook(source: Path, output: Path, parameters: dict[str, Any], *,
         kernel_name="python3",
         progress_bar=False,
         log_output=False,
+        # Papermill would rewrite (and re-validate) the whole notebook before and after every
+        # cell: over a second of a report's CPU. Written once at the end instead, and on a
+        # cell error before the error is raised, so a failed notebook is still kept.
+        request_save_on_cell_execute=False,
         kernel_manager_class=_ipc_kernel_manager(preloader),
     )
 

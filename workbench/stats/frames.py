@@ -6,6 +6,7 @@ other in a circle.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from workbench.month import Month
@@ -41,13 +42,27 @@ def posts_in_month(posts: pd.DataFrame, platform: str, month: str | pd.Period) -
     return posts[mask.to_numpy(dtype=bool)]
 
 
+EXPOSURE_KINDS = ("reach", "impressions", "views")
+
+
 def exposure_of(posts: pd.DataFrame) -> pd.Series:
-    """Each post's exposure by its ``exposure_kind`` (reach, impressions or views)."""
-    exposure = pd.Series(pd.NA, index=posts.index, dtype="Float64")
-    for kind in ("reach", "impressions", "views"):
-        mask = (posts["exposure_kind"] == kind).fillna(False)
-        exposure = exposure.mask(mask, posts[kind].astype("Float64"))
-    return exposure
+    """Each post's exposure by its ``exposure_kind`` (reach, impressions or views).
+
+    A Float64 series: the post's value of the column its ``exposure_kind`` names, NA when
+    that value is missing or the kind is none of the three. Built on plain arrays (the KPIs
+    call it for every platform and month).
+    """
+    values = np.full(len(posts), np.nan)
+    missing = np.ones(len(posts), dtype=bool)
+    kinds = posts["exposure_kind"].to_numpy(dtype=object, na_value=None)
+    for kind in EXPOSURE_KINDS:
+        rows = kinds == kind
+        if not rows.any():
+            continue
+        column = posts[kind].astype("Float64").array
+        values[rows] = column.to_numpy(dtype="float64", na_value=np.nan)[rows]
+        missing[rows] = column.isna()[rows]
+    return pd.Series(pd.arrays.FloatingArray(values, missing), index=posts.index)
 
 
 def too_young(month_posts: pd.DataFrame) -> pd.Series:
