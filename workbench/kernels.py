@@ -153,6 +153,8 @@ class KernelPreloader:
         self._lock = threading.Lock()
         self._ready: bool | None = None
         self.failure = ""
+        #: Environment variables added to every kernel's (set by the caller before launches).
+        self.kernel_env: dict[str, str] = {}
 
     def serves(self, cmd: Sequence[str]) -> bool:
         """Whether ``cmd`` is a plain ipykernel launch with the preloader's interpreter."""

@@ -40,6 +40,8 @@ def _ipc_kernel_manager(preloader: KernelPreloader | None = None):
 
     class PreloadedProvisioner(LocalProvisioner):
         async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+            if preloader is not None and preloader.kernel_env:  # the caller's additions
+                kwargs["env"] = {**(kwargs.get("env") or os.environ), **preloader.kernel_env}
             pid = preloader.launch(cmd, kwargs.get("env") or dict(os.environ),
                                    kwargs.get("cwd") or os.getcwd()) if preloader else None
             if pid is None:

@@ -8,6 +8,7 @@ raw folder that does not exist is a clear error, never a silent switch to fake d
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,10 +150,29 @@ def check_raw_dir(raw_dir: Path) -> None:
         )
 
 
+#: Set by the report runner for its notebooks' kernels: the processed folder it has just
+#: brought up to date and analysed. Each notebook then shows those tables, as the month's
+#: results do, instead of checking the raw folder again (and re-ingesting mid-report if a
+#: file changed meanwhile, which would make a notebook disagree with the results).
+TABLES_CHECKED_ENV = "WORKBENCH_TABLES_CHECKED"
+
+
+def _checked_by_the_runner(processed_dir: Path) -> bool:
+    checked = os.environ.get(TABLES_CHECKED_ENV, "")
+    try:
+        return bool(checked) and Path(checked).resolve() == Path(processed_dir).resolve() and (
+            Path(processed_dir) / "labels.parquet").exists()
+    except OSError:
+        return False
+
+
 def ensure_processed(
     raw_dir: Path, processed_dir: Path, params: dict[str, Any], *, sample: bool = False
 ) -> None:
     """Ingest and label when the processed tables are missing or older than the raw files.
+
+    Inside a report's notebook (:data:`TABLES_CHECKED_ENV` names ``processed_dir``) the
+    runner has just done this: nothing is checked again.
 
     Args:
         raw_dir: The raw exports folder.
@@ -161,9 +181,6 @@ def ensure_processed(
         sample: Generate the sample organisation's exports into ``raw_dir`` when it does not
             exist (only when asked for the sample).
     """
-    from workbench.io.ingest import ingest, needs_ingest
-    from workbench.labels import run_label
-
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     if sample and not (raw_dir / "truth.json").exists():
         from workbench.sample import generate_sample
@@ -171,6 +188,11 @@ def ensure_processed(
         print(f"Generating the SAMPLE organisation's exports (fictional) into {raw_dir}.")
         generate_sample(raw_dir, experiment=True)  # the sample organisation's own profile
     check_raw_dir(raw_dir)
+    if _checked_by_the_runner(processed_dir):
+        return
+    from workbench.io.ingest import ingest, needs_ingest
+    from workbench.labels import run_label
+
     if needs_ingest(raw_dir, processed_dir):
         result = ingest(raw_dir, processed_dir, params)
         print(result.summary())

@@ -24,7 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from workbench import __version__
-from workbench.analysis.context import check_raw_dir, ensure_processed, latest_complete_month_of
+from workbench.analysis.context import (
+    TABLES_CHECKED_ENV,
+    check_raw_dir,
+    ensure_processed,
+    latest_complete_month_of,
+)
 from workbench.config import PROJECT_ROOT, load_params
 from workbench.errors import ConfigError, ReportError
 from workbench.io.atomic import replace_dir_atomic, write_json_atomic, write_text_atomic
@@ -54,6 +59,7 @@ LEADERSHIP_NOTEBOOK = NOTEBOOKS[-1]
 #: What the notebooks' kernels import (their set-up cells, and the modules of the month's
 #: results they unpickle), loaded once for all of them (:mod:`workbench.kernels`).
 REPORT_MODULES = (
+    "pyarrow.parquet",  # the tables each notebook opens
     "workbench.analysis.context",
     "workbench.analysis.results",
     "workbench.report.audience",
@@ -221,6 +227,8 @@ def run_report(
     # the kernels are forked from one process that imports their libraries once (its imports
     # overlap the month's analysis), or launched the usual way where that cannot be done
     preloader = preloader_for("python3", REPORT_MODULES)
+    if preloader:  # the notebooks show the tables checked above, as the results do
+        preloader.kernel_env[TABLES_CHECKED_ENV] = str(processed_dir)
     with ThreadPoolExecutor(max_workers=1) as background, \
             contextlib.closing(preloader) if preloader else contextlib.nullcontext():
         with claim_month(ctx):  # released before waiting for the notebooks, even on error

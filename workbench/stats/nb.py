@@ -425,14 +425,19 @@ def fit_nb(
         return _not_fitted(outcome, exposure, offset, terms, n, notes, dropped)
 
     model_offset = log_exposure if (exposure and offset) else None
-    nb_model = sm.NegativeBinomial(endog, exog, offset=model_offset, loglike_method="nb2")
+    # The design as the array statsmodels would take from the frame (np.asarray: the same
+    # values and memory layout, so the same fit); without its pandas wrapping, which cost
+    # a fifth of each fit. Names are put back on the results below.
+    exog_array = exog.to_numpy()
+    nb_model = sm.NegativeBinomial(endog, exog_array, offset=model_offset,
+                                   loglike_method="nb2")
     nb_model.hessian = functools.partial(hessian_nb2, nb_model)  # the same, in matrix form
     result, converged = _fit_discrete(nb_model)
     family = "negbin"
-    alpha = float(result.params.iloc[-1]) if converged else float("nan")
+    alpha = float(np.asarray(result.params)[-1]) if converged else float("nan")
     if not converged or alpha < ALPHA_BOUNDARY:
         # Boundary (underdispersion) or failure: Poisson, same max-SE rule (§2.2).
-        poisson = sm.Poisson(endog, exog, offset=model_offset)
+        poisson = sm.Poisson(endog, exog_array, offset=model_offset)
         result, converged = _fit_discrete(poisson)
         if not converged:
             notes.append("the model did not converge; no estimate reported")
