@@ -133,3 +133,23 @@ def test_analytic_nb2_scores_match_statsmodels():
     poisson = sm.Poisson(y, exog, offset=offset)
     p_params = np.asarray(poisson.fit(disp=0).params)
     assert np.array_equal(score_obs(poisson, p_params), poisson.score_obs(p_params))
+
+
+def test_constant_and_collinear_columns_are_left_out_and_named():
+    data = nb_data(n=200).assign(
+        constant=1.0,
+        twin=lambda f: f["label"].astype("float64"),  # the label again
+        missing=lambda f: np.where(np.arange(len(f)) % 10 == 0, np.nan, 2.0),
+    )
+    data.loc[data.index[:5], "exposure"] = 0  # no exposure: left out like a missing value
+    fit = fit_nb(data, "y", "exposure", ["label", "constant", "twin", "fmt"])
+    assert fit.converged
+    assert fit.dropped_columns == ("constant", "twin")  # the earlier of the twins stays
+    assert list(fit.params.index) == ["Intercept", "label", "fmt[link]", "fmt[video]"]
+    assert any(note == "left out (constant or collinear): constant, twin"
+               for note in fit.notes)
+    assert fit.n == 195 and list(fit.mu.index) == list(data.index[5:])
+    # a term with missing values leaves those posts out (20 of them, one among the first 5)
+    with_missing = fit_nb(data, "y", "exposure", ["label", "missing"])
+    assert with_missing.n == 200 - 5 - 19
+    assert with_missing.dropped_columns == ("missing",)  # constant where it is known

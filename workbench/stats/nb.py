@@ -75,12 +75,21 @@ def design_matrix(data: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
     Returns:
         Float frame with the same index as ``data``.
     """
-    columns: dict[str, np.ndarray] = {INTERCEPT: np.ones(len(data))}
+    return pd.DataFrame(_design_columns(data, terms), index=data.index)
+
+
+def _design_columns(data: pd.DataFrame, terms: Sequence[str],
+                    rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The columns of :func:`design_matrix` as arrays, over ``rows`` (positions) only."""
+    n = len(data) if rows is None else len(rows)
+    columns: dict[str, np.ndarray] = {INTERCEPT: np.ones(n)}
     for term in terms:
         name, forced = _term_column(term)
         values = data[name]
         if forced or _is_factor(values):
             levels = values.astype("string").fillna(OTHER_LEVEL).to_numpy(dtype=object)
+            if rows is not None:
+                levels = levels[rows]
             uniques, codes, counts = np.unique(levels, return_inverse=True, return_counts=True)
             # Reference: the most frequent level, ties broken alphabetically (np.unique sorts).
             reference = int(np.argmax(counts))
@@ -88,8 +97,9 @@ def design_matrix(data: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
                 if position != reference:
                     columns[f"{name}[{level}]"] = (codes == position).astype("float64")
         else:
-            columns[name] = pd.to_numeric(values).astype("float64").to_numpy()
-    return pd.DataFrame(columns, index=data.index)
+            numbers = pd.to_numeric(values).astype("float64").to_numpy()
+            columns[name] = numbers if rows is None else numbers[rows]
+    return columns
 
 
 def merge_sparse_levels(
@@ -116,20 +126,34 @@ def merge_sparse_levels(
     return data.assign(**{column: new_levels}), merged
 
 
-def _drop_dependent_columns(exog: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Drop constant and linearly dependent columns (keeping the intercept and the earliest)."""
-    dropped = [c for c in exog.columns[1:] if np.ptp(exog[c].to_numpy()) == 0]
-    exog = exog.drop(columns=dropped)
-    if np.linalg.matrix_rank(exog.to_numpy()) == exog.shape[1]:
-        return exog, dropped
-    kept: list[str] = []
-    for column in exog.columns:
-        trial = exog[[*kept, column]].to_numpy()
-        if np.linalg.matrix_rank(trial) == len(kept) + 1:
-            kept.append(column)
+def _independent_columns(columns: dict[str, np.ndarray]) -> tuple[list[str], np.ndarray,
+                                                                   list[str]]:
+    """Drop constant and linearly dependent columns (keeping the intercept and the earliest).
+
+    Returns (kept names, matrix, dropped names). The matrix is column-major, as a frame's
+    ``to_numpy()`` gives it, so the fits that take it compute exactly what they computed
+    from the frame.
+    """
+    items = [(name, np.asarray(values, dtype="float64")) for name, values in columns.items()]
+    dropped = [name for name, values in items[1:] if np.ptp(values) == 0]
+    items = [(name, values) for name, values in items if name not in dropped]
+
+    def matrix(chosen: list[tuple[str, np.ndarray]]) -> np.ndarray:
+        out = np.empty((len(chosen), len(chosen[0][1]) if chosen else 0))
+        for i, (_, values) in enumerate(chosen):
+            out[i] = values
+        return out.T  # column-major
+
+    full = matrix(items)
+    if np.linalg.matrix_rank(full) == full.shape[1]:
+        return [name for name, _ in items], full, dropped
+    kept: list[tuple[str, np.ndarray]] = []
+    for name, values in items:
+        if np.linalg.matrix_rank(matrix([*kept, (name, values)])) == len(kept) + 1:
+            kept.append((name, values))
         else:
-            dropped.append(column)
-    return exog[kept], dropped
+            dropped.append(name)
+    return [name for name, _ in kept], matrix(kept), dropped
 
 
 @dataclass(frozen=True)
@@ -399,36 +423,39 @@ def fit_nb(
     """
     terms = tuple(terms)
     needed = [outcome, *([exposure] if exposure else []), *(_term_column(t)[0] for t in terms)]
-    frame = data[list(dict.fromkeys(needed))]
-    keep = frame.notna().all(axis=1)
+    # Rows with every needed value (and a positive exposure), found column by column on
+    # arrays: the frame-level filter cost more than the fit.
+    keep = np.ones(len(data), dtype=bool)
+    for name in dict.fromkeys(needed):
+        keep &= data[name].notna().to_numpy(dtype=bool)
     if exposure:
-        keep &= pd.to_numeric(frame[exposure], errors="coerce").astype("float64") > 0
-    frame = frame.loc[keep]
+        exposures = pd.to_numeric(data[exposure], errors="coerce").astype("float64").to_numpy()
+        keep &= exposures > 0
+    rows = np.flatnonzero(keep)
+    index = data.index[rows]
     notes: list[str] = []
-    n = len(frame)
+    n = len(rows)
     if n == 0:
         return _not_fitted(outcome, exposure, offset, terms, 0, ["no posts to fit"], ())
 
-    exog = design_matrix(frame, terms)
-    endog = pd.to_numeric(frame[outcome]).astype("float64").to_numpy()
+    columns = _design_columns(data, terms, rows)
+    endog = pd.to_numeric(data[outcome]).astype("float64").to_numpy()[rows]
     log_exposure = None
     if exposure:
-        log_exposure = np.log(pd.to_numeric(frame[exposure]).astype("float64").to_numpy())
+        log_exposure = np.log(exposures[rows])
         if not offset:
-            exog["log_exposure_c"] = log_exposure - log_exposure.mean()
-    exog, dropped = _drop_dependent_columns(exog)
+            columns["log_exposure_c"] = log_exposure - log_exposure.mean()
+    names, exog_array, dropped = _independent_columns(columns)
     if dropped:
         notes.append("left out (constant or collinear): " + ", ".join(dropped))
-    k = exog.shape[1]
+    k = exog_array.shape[1]
     if n - k < 1:
         notes.append(f"too few posts ({n}) for {k} coefficients")
         return _not_fitted(outcome, exposure, offset, terms, n, notes, dropped)
 
     model_offset = log_exposure if (exposure and offset) else None
-    # The design as the array statsmodels would take from the frame (np.asarray: the same
-    # values and memory layout, so the same fit); without its pandas wrapping, which cost
-    # a fifth of each fit. Names are put back on the results below.
-    exog_array = exog.to_numpy()
+    # The design as an array, column-major as statsmodels took it from a frame (the same
+    # fit), without its pandas wrapping; names are put back on the results below.
     nb_model = sm.NegativeBinomial(endog, exog_array, offset=model_offset,
                                    loglike_method="nb2")
     nb_model.hessian = functools.partial(hessian_nb2, nb_model)  # the same, in matrix form
@@ -448,19 +475,18 @@ def fit_nb(
         model = nb_model
 
     all_params = np.asarray(result.params, dtype="float64")
-    names = list(exog.columns)
     try:
         cov_model_all = np.asarray(result.cov_params(), dtype="float64")
     except ValueError:  # statsmodels found no covariance (singular Hessian): no estimate
         notes.append("the model's covariance could not be computed; no estimate reported")
         return _not_fitted(outcome, exposure, offset, terms, n, notes, dropped)
     params = pd.Series(all_params[:k], index=names)
-    linear = exog.to_numpy() @ params.to_numpy() + (model_offset if model_offset is not None
-                                                    else 0.0)
-    mu = pd.Series(np.exp(linear), index=frame.index)
+    linear = exog_array @ params.to_numpy() + (model_offset if model_offset is not None
+                                               else 0.0)
+    mu = pd.Series(np.exp(linear), index=index)
     # Small-sample corrections (module docstring): n/(n−k) on the model variance, HC3 scores.
     try:
-        hat = leverage(exog.to_numpy(dtype="float64"), mu.to_numpy(), alpha)
+        hat = leverage(exog_array, mu.to_numpy(), alpha)
         cov_hc3_all = _sandwich(model, all_params, hat)
     except np.linalg.LinAlgError:
         cov_hc3_all = np.full_like(cov_model_all, np.nan)
