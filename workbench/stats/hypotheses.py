@@ -994,9 +994,22 @@ def test_label(
             hint=f"use one of {', '.join(BOOLEAN_LABELS)} or pass labels to prepare_posts",
         )
     if diagnostics:
-        audience, source, _ = audience_at_publish(prepared.data, daily)
-        prepared = replace(prepared, data=prepared.data.assign(audience=audience,
-                                                               audience_source=source))
+        prepared = _with_audience(prepared, daily)
+    return _test_label_on(prepared, label, platform=platform, params=params,
+                          permutations=permutations, diagnostics=diagnostics)
+
+
+def _with_audience(prepared: PreparedPosts, daily: pd.DataFrame | None) -> PreparedPosts:
+    """The prepared posts with their followers at publish (``audience``, ``audience_source``)."""
+    audience, source, _ = audience_at_publish(prepared.data, daily)
+    return replace(prepared, data=prepared.data.assign(audience=audience,
+                                                       audience_source=source))
+
+
+def _test_label_on(prepared: PreparedPosts, label: str, *, platform: str,
+                   params: Mapping[str, Any] | None, permutations: int | None,
+                   diagnostics: bool) -> HypothesisResult:
+    """`test_label` on posts that already carry their audience when ``diagnostics``."""
     data = _platform_rows(prepared, platform)
     indicator = data[label].astype("boolean")
     return _compare(
@@ -1322,11 +1335,13 @@ def run_hypotheses(
     )
     platforms = sorted(set(prepared.data["platform"].dropna()))
     results: list[HypothesisResult] = []
+    with_audience = _with_audience(prepared, daily)  # the same for every label row
     for label in BOOLEAN_LABELS:
-        results.append(test_label(prepared, label, params=params, daily=daily))
-        if len(platforms) > 1:
-            results.extend(test_label(prepared, label, platform=p, params=params, daily=daily)
-                           for p in platforms)
+        if label not in prepared.data.columns:  # test_label's error
+            test_label(prepared, label, params=params, daily=daily)
+        for where in ["all", *(platforms if len(platforms) > 1 else [])]:
+            results.append(_test_label_on(with_audience, label, platform=where, params=params,
+                                          permutations=None, diagnostics=True))
     for topic_result in test_topics(prepared, params=params):
         results.append(topic_result)
         results.extend(topic_result.per_platform)
