@@ -33,7 +33,8 @@ class MonthContext:
     Attributes:
         month: ``YYYY-MM`` under report.
         params: Layered parameters (org profile included, every run default filled).
-        tables: Canonical tables by name (posts, labels, daily, web, ads, manual).
+        tables: Canonical tables by name (posts, labels, daily, web, ads, manual); from
+            :func:`open_month`, each is read from the processed folder when first used.
         ingest_log: The ``ingest_log.json`` of the processed folder.
         processed_dir: The processed folder read.
         raw_dir: The raw exports folder.
@@ -42,7 +43,7 @@ class MonthContext:
 
     month: str
     params: dict[str, Any]
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
     ingest_log: dict[str, Any] = field(default_factory=dict)
     processed_dir: Path | None = None
     raw_dir: Path | None = None
@@ -230,7 +231,7 @@ def open_month(
         ConfigError: The raw folder does not exist, a setting is invalid, or the month is
             not ``YYYY-MM``.
     """
-    from workbench.io.tables import load_tables, read_ingest_log
+    from workbench.io.tables import LazyTables, read_ingest_log
     from workbench.params import validate_run_settings
 
     if params_json:
@@ -248,12 +249,8 @@ def open_month(
               "raw_dir to report on your own exports.")
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     ensure_processed(raw_dir, processed_dir, params, sample=sample)
-    tables = load_tables(processed_dir)
-    if "labels" not in tables:
-        from workbench.schema import empty_table
-
-        tables["labels"] = empty_table("labels")
     log = read_ingest_log(processed_dir)
+    tables = LazyTables(processed_dir)  # read when used (labels empty when never labelled)
     chosen = month or params.get("month") or latest_complete_month_of(tables, log)
     params["month"] = str(Month.parse(str(chosen)))
     return MonthContext(

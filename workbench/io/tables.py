@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,41 @@ def load_tables(processed_dir: str | Path, tz: str | None = None) -> dict[str, p
     if tz is not None:
         tables["posts"] = conform_posts(tables["posts"], tz)
     return tables
+
+
+class LazyTables(Mapping):
+    """The canonical tables of a processed folder, each read when first asked for.
+
+    A mapping like :func:`load_tables` gives (``labels`` empty when the posts were never
+    labelled). A report's notebooks open the month only to show its cached results: they
+    never read a table, so none is loaded. Pickled with the tables read so far.
+    """
+
+    def __init__(self, processed_dir: str | Path):
+        self._dir = Path(processed_dir)
+        self._loaded: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._loaded:
+            if name not in _LAZY_NAMES:
+                raise KeyError(name)
+            if name == "labels" and not (self._dir / "labels.parquet").exists():
+                self._loaded[name] = empty_table("labels")
+            else:
+                self._loaded[name] = load_table(self._dir, name)
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_LAZY_NAMES)
+
+    def __len__(self) -> int:
+        return len(_LAZY_NAMES)
+
+    def __contains__(self, name: object) -> bool:
+        return name in _LAZY_NAMES
+
+    def __repr__(self) -> str:
+        return f"LazyTables({str(self._dir)!r}, loaded={sorted(self._loaded)})"
+
+
+_LAZY_NAMES = (*INGESTED_TABLES, "labels")

@@ -120,10 +120,7 @@ def _inputs(ingest_log: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _check_month_has_data(processed_dir: Path, month: str) -> None:
-    from workbench.io.tables import load_tables
-
-    tables = load_tables(processed_dir)
+def _check_month_has_data(tables, processed_dir: Path, month: str) -> None:
     posts = tables["posts"]
     months = set()
     if not posts.empty:
@@ -195,7 +192,6 @@ def run_report(
     params["month"] = month
     # notebooks find stored experiment analyses under <reports>/experiments/
     params["reports_dir"] = str(reports_dir.resolve())
-    _check_month_has_data(processed_dir, month)
     sources = [notebooks_dir / name for name in notebooks]
     for source in sources:
         if not source.exists():
@@ -206,6 +202,7 @@ def run_report(
     params_json = json.dumps(jsonable(params))
     ctx = open_month(month, raw_dir=raw_dir.resolve(), processed_dir=processed_dir.resolve(),
                      params_dir=params_dir.resolve(), params_json=params_json)
+    _check_month_has_data(ctx.tables, processed_dir, month)
     reports_dir.mkdir(parents=True, exist_ok=True)
     final_dir = reports_dir / month
     staging = reports_dir / f".staging-{month}"

@@ -100,21 +100,25 @@ def social_visits(web: pd.DataFrame, settings: WebsiteSettings | None = None) ->
     variants = (sessions.groupby(["month", "platform", "raw", "paid"], as_index=False)["value"]
                 .sum().rename(columns={"value": "sessions"})
                 .sort_values(["month", "platform", "sessions"], ascending=[True, True, False]))
+    # Each (month, platform)'s sums and variant names found in one pass, not by filtering
+    # the table for every month and platform.
+    sums = {key: float(value) for key, value in social.groupby(
+        ["month", "platform", "paid", "metric"], sort=False)["value"].sum().items()}
+    names_of: dict[tuple, list[str]] = {}
+    for month, platform, raw in zip(variants["month"], variants["platform"],
+                                    variants["raw"].astype(str), strict=True):
+        names_of.setdefault((month, platform), []).append(raw)
     records = []
     for month in months:
         for platform in settings.social_platforms:
-            mine = social[(social["month"] == month) & (social["platform"] == platform)]
-            organic = mine[~mine["paid"]]
-            paid = mine[mine["paid"]]
-            events = organic[organic["metric"] == "key_events"]["value"]
-            names = variants[(variants["month"] == month) & (variants["platform"] == platform)]
             records.append({
                 "month": month, "platform": platform,
                 # the month has a source table: no row for a platform means no session
-                "sessions": float(organic[organic["metric"] == "sessions"]["value"].sum()),
-                "key_events": float(events.sum()) if has_events else pd.NA,
-                "paid_sessions": float(paid[paid["metric"] == "sessions"]["value"].sum()),
-                "variants": ", ".join(names["raw"].astype(str).tolist()),
+                "sessions": sums.get((month, platform, False, "sessions"), 0.0),
+                "key_events": (sums.get((month, platform, False, "key_events"), 0.0)
+                               if has_events else pd.NA),
+                "paid_sessions": sums.get((month, platform, True, "sessions"), 0.0),
+                "variants": ", ".join(names_of.get((month, platform), [])),
             })
     monthly = pd.DataFrame(records, columns=list(MONTHLY_COLUMNS))
     for column in ("sessions", "key_events", "paid_sessions"):
