@@ -24,7 +24,8 @@ import pandas as pd
 from workbench.lazy import lazy_module
 from workbench.stats.nb import NBFit, fit_nb
 
-sm = lazy_module("statsmodels.api")
+glm_module = lazy_module("statsmodels.genmod.generalized_linear_model")
+families = lazy_module("statsmodels.genmod.families")
 
 #: Posts listed per result (§9.3).
 TOP_POSTS = 5
@@ -94,10 +95,10 @@ def glm_refit(fit: NBFit):
     if not fit.converged or fit.result is None:
         return None
     model = fit.result.model
-    family = (sm.families.Poisson() if fit.family == "poisson"
-              else sm.families.NegativeBinomial(alpha=fit.alpha))
+    family = (families.Poisson() if fit.family == "poisson"
+              else families.NegativeBinomial(alpha=fit.alpha))
     offset = getattr(model, "offset", None)
-    glm = sm.GLM(model.endog, model.exog, family=family, offset=offset)
+    glm = glm_module.GLM(model.endog, model.exog, family=family, offset=offset)
     return _fit_glm(glm, fit.params.to_numpy())
 
 
@@ -121,7 +122,7 @@ def _glm_without(glm_res, drop: np.ndarray, column: int) -> float:
     keep = np.ones(len(model.endog), dtype=bool)
     keep[drop] = False
     offset = getattr(model, "offset", None)
-    sub = sm.GLM(model.endog[keep], model.exog[keep], family=model.family,
+    sub = glm_module.GLM(model.endog[keep], model.exog[keep], family=model.family,
                  offset=None if offset is None else np.asarray(offset)[keep])
     result = _fit_glm(sub, glm_res.params)
     return float("nan") if result is None else float(np.asarray(result.params)[column])

@@ -24,7 +24,9 @@ from workbench.lazy import lazy_module
 from workbench.website.settings import WebsiteSettings
 from workbench.website.sources import is_paid, platform_of, source_rows
 
-sm = lazy_module("statsmodels.api")
+glm_module = lazy_module("statsmodels.genmod.generalized_linear_model")
+families = lazy_module("statsmodels.genmod.families")
+sm_tools = lazy_module("statsmodels.tools.tools")
 stats = lazy_module("scipy.stats")
 
 URL_RE = re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(org|ca|com|net|info)(/\S*)?\b",
@@ -154,7 +156,7 @@ def _design(frame: pd.DataFrame, column: str, lags: tuple[int, ...], per: float
     month = pd.get_dummies(data["date"].dt.strftime("%Y-%m"), prefix="m", drop_first=True,
                            dtype=float)
     x = pd.concat([data[names].astype(float), dow, month], axis=1)
-    x = sm.add_constant(x, has_constant="add")
+    x = sm_tools.add_constant(x, has_constant="add")
     x = x.loc[:, (x != 0).any(axis=0)]  # a weekday or month absent from the window
     return data.assign(**{c: x[c] for c in x.columns if c not in data}), names
 
@@ -204,7 +206,7 @@ def link_association(activity: pd.DataFrame, sessions: pd.DataFrame, input: str 
     k = x.shape[1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = sm.GLM(y, x, family=sm.families.Poisson())
+        model = glm_module.GLM(y, x, family=families.Poisson())
         quasi = model.fit(scale="X2")  # over-dispersion: Pearson scale
         hac = model.fit(cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS, "use_correction": True})
     beta = quasi.params[names].to_numpy()
