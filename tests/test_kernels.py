@@ -60,6 +60,40 @@ def test_a_call_returns_its_value_and_a_failed_call_raises(preloader):
         preloader.submit(math.sqrt, -1.0).result(timeout=60)  # ValueError in the child
 
 
+def test_a_discarded_call_is_stopped_and_its_files_removed(preloader):
+    import time
+
+    call = preloader.submit(time.sleep, 60)
+    folder = call._folder
+    assert call.pid is not None and os.path.isdir(folder)
+    call.discard()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(call.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the discarded call is still running")
+    assert not os.path.exists(folder)
+
+
+def test_calls_are_served_before_the_kernels_modules_are_imported():
+    # the calls' modules only: a call runs although the kernels' module cannot be imported
+    started = preloader_for("python3", ["no_such_module_for_kernels"], ["math"])
+    if started is None:
+        pytest.skip("the python3 kernel spec is not a plain ipykernel launch")
+    with started:
+        assert started.submit(math.factorial, 5).result(timeout=60) == 120
+        # the first kernel asked for finds the kernels' modules missing: launched normally
+        assert started.launch([*started.interpreter, "-m", "ipykernel_launcher", "-f", "c"],
+                              dict(os.environ), os.getcwd()) is None
+        assert "no_such_module_for_kernels" in started.failure
+        assert not started.serves([*started.interpreter, "-m", "ipykernel_launcher"])
+        assert started.submit(math.factorial, 4).result(timeout=60) == 24  # calls still run
+
+
 def test_other_kernel_commands_are_launched_normally(tmp_path):
     with KernelPreloader([sys.executable, "-X", "nonexistent_flag"]) as other:
         assert not other.serves([sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"])

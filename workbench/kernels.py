@@ -111,6 +111,8 @@ class ForkedCall:
         # the pid, or a function that waits for it (the request is sent in the background)
         self._pid = pid
         self._folder = folder
+        #: Set by whoever takes this call's result (the runner hands it over once).
+        self.taken = False
 
     @property
     def pid(self) -> int | None:
@@ -118,6 +120,16 @@ class ForkedCall:
         if callable(self._pid):
             self._pid = self._pid()
         return self._pid
+
+    def discard(self) -> None:
+        """Stop the call (its result is not wanted) and remove its files."""
+        try:
+            if self.pid is not None:
+                os.kill(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # already ended (and reaped by the preloader)
+        finally:
+            shutil.rmtree(self._folder, ignore_errors=True)
 
     def result(self, timeout: float | None = None) -> Any:
         """The call's return value, once its process has ended."""
@@ -141,17 +153,23 @@ class KernelPreloader:
         interpreter: The kernel spec's ``argv`` before ``-m ipykernel_launcher`` (the Python
             executable and its flags); only kernels with exactly this prefix are served.
         modules: Modules to import once in the preloader, on top of :data:`KERNEL_MODULES`.
+        call_modules: Modules the calls (:meth:`submit`) need: imported first, so a call
+            starts before the kernels' modules are imported (they are imported when the
+            first kernel is asked for).
     """
 
-    def __init__(self, interpreter: Sequence[str], modules: Sequence[str] = ()) -> None:
+    def __init__(self, interpreter: Sequence[str], modules: Sequence[str] = (),
+                 call_modules: Sequence[str] = ()) -> None:
         self.interpreter = list(interpreter)
         env = {k: v for k, v in os.environ.items() if k != "JPY_PARENT_PID"}
         self._process = subprocess.Popen(
-            [*self.interpreter, "-m", "workbench.kernels", *KERNEL_MODULES, *modules],
+            [*self.interpreter, "-m", "workbench.kernels", *call_modules, KERNELS_FLAG,
+             *KERNEL_MODULES, *modules],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env,
             close_fds=True)
         self._lock = threading.Lock()
         self._ready: bool | None = None
+        self._kernels_ok = True
         self.failure = ""
         #: Environment variables added to every kernel's (set by the caller before launches).
         self.kernel_env: dict[str, str] = {}
@@ -160,7 +178,7 @@ class KernelPreloader:
         """Whether ``cmd`` is a plain ipykernel launch with the preloader's interpreter."""
         n = len(self.interpreter)
         return (list(cmd[:n]) == self.interpreter and tuple(cmd[n:n + 2]) == _LAUNCHER
-                and self._ready is not False)
+                and self._ready is not False and self._kernels_ok)
 
     def launch(self, cmd: Sequence[str], env: dict[str, str], cwd: str) -> int | None:
         """Fork a kernel running ``cmd``; its pid, or None when it must be launched normally."""
@@ -216,7 +234,11 @@ class KernelPreloader:
                 assert self._process.stdin is not None
                 self._process.stdin.write(json.dumps(request) + "\n")
                 self._process.stdin.flush()
-                return int(self._read()["pid"])
+                reply = self._read()
+                if "error" in reply and "call" not in request:
+                    self._kernels_ok = False  # the kernels' modules failed: launch normally
+                    return None
+                return int(reply["pid"])
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 self._ready = False
                 self.failure = self.failure or f"{type(exc).__name__}: {exc}"
@@ -252,7 +274,8 @@ class KernelPreloader:
         self.close()
 
 
-def preloader_for(kernel_name: str, modules: Sequence[str] = ()) -> KernelPreloader | None:
+def preloader_for(kernel_name: str, modules: Sequence[str] = (),
+                  call_modules: Sequence[str] = ()) -> KernelPreloader | None:
     """A started preloader for ``kernel_name``'s kernels, or None where it cannot serve them.
 
     None on platforms without ``fork``, when ``WORKBENCH_PRELOAD_KERNELS=0``, and for kernel
@@ -268,13 +291,27 @@ def preloader_for(kernel_name: str, modules: Sequence[str] = ()) -> KernelPreloa
         return None
     for index in range(len(argv) - 1):
         if tuple(argv[index:index + 2]) == _LAUNCHER:
-            return KernelPreloader(argv[:index], modules) if index else None
+            return KernelPreloader(argv[:index], modules, call_modules) if index else None
     return None
 
 
 # ------------------------------------------------------------------------- preloader side
-def _serve(modules: Sequence[str]) -> int:
-    """The preloader's main loop: import ``modules``, then fork one kernel per request."""
+#: Separates the calls' modules from the kernels' on the preloader's command line.
+KERNELS_FLAG = "--kernels"
+
+
+def _serve(arguments: Sequence[str]) -> int:
+    """The preloader's main loop: import, then fork one kernel or call per request.
+
+    ``arguments``: the calls' modules, :data:`KERNELS_FLAG`, the kernels' modules. The
+    calls' modules are imported before ``ready`` is announced; the kernels' when the first
+    kernel is asked for, so a call asked for first (the month's second half) starts without
+    waiting for IPython and matplotlib.
+    """
+    arguments = list(arguments)
+    split = arguments.index(KERNELS_FLAG) if KERNELS_FLAG in arguments else 0
+    call_modules = arguments[:split]
+    kernel_modules = arguments[split + 1:] if KERNELS_FLAG in arguments else arguments
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # anything else printed here, or by a kernel, goes to stderr
     try:
@@ -284,21 +321,27 @@ def _serve(modules: Sequence[str]) -> int:
             del sys.path[0]
         # what ipykernel sets before matplotlib is first used, set before it is imported
         os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-        for name in modules:
-            importlib.import_module(name)
-        _warm_matplotlib()
-        # A Python thread could hold a lock across the fork; the native pools started on
-        # import (OpenBLAS by numpy, jemalloc's by pyarrow) install their own fork handlers.
-        if threading.active_count() != 1:
-            raise RuntimeError("the preloaded modules started Python threads; forking them "
-                               "is unsafe")
+        _import_for_fork(call_modules)
     except Exception as exc:  # noqa: BLE001  (reported to the client, which falls back)
         replies.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n")
         return 1
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
     replies.write(json.dumps({"ready": True}) + "\n")
+    kernels_ready: bool | None = None
     for line in sys.stdin:
         request = json.loads(line)
+        if "call" not in request and kernels_ready is None:
+            try:
+                _import_for_fork(kernel_modules)
+                _warm_matplotlib()
+                _check_no_threads()
+                kernels_ready = True
+            except Exception as exc:  # noqa: BLE001  (kernels are then launched normally)
+                kernels_ready = False
+                failure = f"{type(exc).__name__}: {exc}"
+        if "call" not in request and not kernels_ready:
+            replies.write(json.dumps({"error": failure}) + "\n")
+            continue
         pid = os.fork()
         if pid == 0:
             replies.close()
@@ -307,6 +350,20 @@ def _serve(modules: Sequence[str]) -> int:
             _run_kernel(request)  # never returns
         replies.write(json.dumps({"pid": pid}) + "\n")
     return 0
+
+
+def _import_for_fork(modules: Sequence[str]) -> None:
+    for name in modules:
+        importlib.import_module(name)
+    _check_no_threads()
+
+
+def _check_no_threads() -> None:
+    # A Python thread could hold a lock across the fork; the native pools started on
+    # import (OpenBLAS by numpy, jemalloc's by pyarrow) install their own fork handlers.
+    if threading.active_count() != 1:
+        raise RuntimeError("the preloaded modules started Python threads; forking them "
+                           "is unsafe")
 
 
 def _warm_matplotlib() -> None:

@@ -763,14 +763,15 @@ def claim_month(ctx: MonthContext):
     """Mark the month as being computed by this process until the block ends.
 
     Notebooks started inside the block that call :func:`analyse_month` on the same month and
-    settings wait for this process's result instead of computing it again.
+    settings wait for this process's result instead of computing it again. Yields True when
+    this process claimed it (it is not cached, so :func:`analyse_month` will compute it).
     """
     path = cache_path(ctx)
     if path is None or path.exists() or not _take_lock(path.with_suffix(".lock")):
-        yield
+        yield False
         return
     try:
-        yield
+        yield True
     finally:
         lock = path.with_suffix(".lock")
         if _lock_owner(lock) == os.getpid():

@@ -55,6 +55,10 @@ NOTEBOOKS = (
     "06_leadership_summary.ipynb",
 )
 LEADERSHIP_NOTEBOOK = NOTEBOOKS[-1]
+#: The notebooks that take longest to show their results (the most figures), started first
+#: so the quick ones, not these, are the last to run on a busy machine.
+SLOWEST_FIRST = ("02_kpis.ipynb", "06_leadership_summary.ipynb", "04_posting_times.ipynb",
+                 "07_audience.ipynb")
 
 #: What the notebooks' kernels import (their set-up cells, and the modules of the month's
 #: results they unpickle), loaded once for all of them (:mod:`workbench.kernels`).
@@ -75,6 +79,22 @@ REPORT_MODULES = (
     "workbench.stats.top_posts",
     "workbench.stats.topics",
     "workbench.website.results",
+)
+
+#: What the half of the month's analysis computed in a process forked from the kernels'
+#: preloader needs (:func:`workbench.analysis.month.side_sections`): imported there first,
+#: so that half starts before the kernels' own modules are imported.
+SIDE_MODULES = (
+    "pandas",
+    "pyarrow.parquet",
+    "scipy.stats",
+    "statsmodels.discrete.discrete_model",
+    "statsmodels.genmod.generalized_linear_model",
+    "workbench.analysis.month",
+    "workbench.audience",
+    "workbench.kpis",
+    "workbench.website.results",
+    "workbench.website.social",
 )
 
 
@@ -136,6 +156,21 @@ def _check_month_has_data(tables, processed_dir: Path, month: str) -> None:
         )
 
 
+def _offload(preloader, side):
+    """``analyse_month``'s offload: the side sections already asked for, else a new call."""
+    if preloader is None:
+        return None
+    from workbench.analysis.month import side_sections
+
+    def offload(function, argument):
+        if side is not None and function is side_sections and not side.taken:
+            side.taken = True
+            return side
+        return preloader.submit(function, argument)
+
+    return offload
+
+
 def run_report(
     month: str | None,
     raw_dir: Path,
@@ -169,7 +204,7 @@ def run_report(
         ConfigError: Bad parameters or a month without data.
     """
     from workbench.analysis import analyse_month, open_month
-    from workbench.analysis.month import claim_month
+    from workbench.analysis.month import claim_month, side_sections
     from workbench.io.tables import read_ingest_log
     from workbench.report.html import render_index_html, render_report_html
 
@@ -223,18 +258,28 @@ def run_report(
     print(f"Analysing {month} while {len(sources)} notebooks start ...", flush=True)
     # the kernels are forked from one process that imports their libraries once (its imports
     # overlap the month's analysis), or launched the usual way where that cannot be done
-    preloader = preloader_for("python3", REPORT_MODULES)
+    preloader = preloader_for("python3", REPORT_MODULES, SIDE_MODULES)
     if preloader:  # the notebooks show the tables checked above, as the results do
         preloader.kernel_env[TABLES_CHECKED_ENV] = str(processed_dir)
     with ThreadPoolExecutor(max_workers=1) as background, \
             contextlib.closing(preloader) if preloader else contextlib.nullcontext():
-        with claim_month(ctx):  # released before waiting for the notebooks, even on error
+        # released before waiting for the notebooks, even on error
+        with claim_month(ctx) as computing:
+            # Half of the month's sections run in a process forked from the preloader, asked
+            # for before the kernels so it starts as soon as its modules are imported.
+            side = preloader.submit(side_sections, ctx) if computing and preloader else None
+            run_order = sorted(sources, key=lambda source: (
+                SLOWEST_FIRST.index(source.name) if source.name in SLOWEST_FIRST
+                else len(SLOWEST_FIRST)))
             notebooks_done = background.submit(
-                execute_many, sources, staging, final_dir, notebook_params,
+                execute_many, run_order, staging, final_dir, notebook_params,
                 max_workers=workers, preloader=preloader,
                 progress=lambda name: print(f"      {name} done", flush=True))
-            # half of the month's sections run in a process forked from the preloader
-            results = analyse_month(ctx, offload=preloader.submit if preloader else None)
+            try:
+                results = analyse_month(ctx, offload=_offload(preloader, side))
+            finally:
+                if side is not None and not side.taken:
+                    side.discard()  # computed elsewhere (or failed) after all
             print(f"      month analysed in {time.monotonic() - t0:.1f} s", flush=True)
         failure = notebooks_done.result()
     if failure is not None:
