@@ -14,7 +14,8 @@ The preloader is a child of the process that runs the report; it exits when that
 closes its request pipe (or dies), and every kernel it forked exits when the preloader is
 gone (ipykernel's parent poller), so nothing outlives the report.
 
-Run as ``python -m workbench.kernels MODULE...`` it is the preloader itself.
+Run as ``python -m workbench.kernels [CALL_MODULE...] --kernels MODULE...`` it is the
+preloader itself.
 """
 
 from __future__ import annotations
