@@ -935,20 +935,8 @@ def _fast_posts_or_reason(
     for field in count_fields:
         if field not in counts:
             counts[field] = all_missing(n, "Int64")
-    for field in _COMMON_COUNTS:
-        out[field] = counts[field]
+    out.update(_count_columns(counts, platform, "reactions_comments_shares" in text))
     if platform == "facebook":
-        out["reactions"] = counts["reactions"]
-        out["clicks"] = counts["total_clicks"]
-        summed = counts["reactions"] + counts["comments"] + counts["shares"]
-        if "reactions_comments_shares" in text:
-            given = counts["reactions_comments_shares"]
-            out["interactions"] = pd.arrays.IntegerArray(
-                np.where(given.isna(), summed.to_numpy(dtype="int64", na_value=0),
-                         given.to_numpy(dtype="int64", na_value=0)),
-                given.isna() & summed.isna())
-        else:
-            out["interactions"] = summed
         paid = _paid(cells, boosted_positions, n)
         if paid is None:
             return "a boosted-post cell that is not a plain number or placeholder"
@@ -961,9 +949,6 @@ def _fast_posts_or_reason(
                 return "a share/crosspost flag other than 0/1"
             out[flag] = flags
     else:
-        out["reactions"] = counts["likes"]
-        out["interactions"] = (counts["likes"] + counts["comments"] + counts["shares"]
-                               + counts["saves"])
         for flag in ("boosted", "is_share", "is_crosspost"):
             out[flag] = constant_column(False, n, "boolean")
     try:
@@ -1013,6 +998,26 @@ def _count_fields(platform: str) -> list[str]:
     extra = (["reactions", "total_clicks", "reactions_comments_shares"]
              if platform == "facebook" else ["likes"])
     return [*_COMMON_COUNTS, *extra]
+
+
+def _count_columns(counts: dict, platform: str, has_total: bool) -> dict:
+    """The posts columns read from the count fields (both routes; Series or arrays alike).
+
+    Facebook's interactions are its "Reactions, comments and shares" total where the export
+    has it, else the three added up; Instagram's are likes, comments, shares and saves.
+    """
+    out = {field: counts[field] for field in _COMMON_COUNTS}
+    if platform == "facebook":
+        out["reactions"] = counts["reactions"]
+        out["clicks"] = counts["total_clicks"]
+        summed = counts["reactions"] + counts["comments"] + counts["shares"]
+        out["interactions"] = (counts["reactions_comments_shares"].fillna(summed) if has_total
+                               else summed)
+    else:
+        out["reactions"] = counts["likes"]
+        out["interactions"] = (counts["likes"] + counts["comments"] + counts["shares"]
+                               + counts["saves"])
+    return out
 
 
 def _frame_of_new_arrays(data: dict[str, object], n: int) -> pd.DataFrame:
@@ -1102,16 +1107,8 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
     out["exposure_kind"] = constant_column("reach", n, "string")
     count_fields = _count_fields(platform)
     counts = columns.counts(count_fields)
-    for field in _COMMON_COUNTS:
-        out[field] = counts[field]
+    out.update(_count_columns(counts, platform, columns.has("reactions_comments_shares")))
     if platform == "facebook":
-        out["reactions"] = counts["reactions"]
-        out["clicks"] = counts["total_clicks"]
-        summed = out["reactions"] + out["comments"] + out["shares"]
-        if columns.has("reactions_comments_shares"):
-            out["interactions"] = counts["reactions_comments_shares"].fillna(summed)
-        else:
-            out["interactions"] = summed
         boosted = pd.Series(False, index=index)
         for pos in columns.boosted_positions:
             paid = _to_number(columns.column(pos).astype("string").str.strip(),
@@ -1123,8 +1120,6 @@ def _parse_posts(raw: RawFile, ctx: ParseContext, platform: str, kind: str) -> P
         out["is_share"] = _bool01(columns.text("is_share"))
         out["is_crosspost"] = _bool01(columns.text("is_crosspost"))
     else:
-        out["reactions"] = counts["likes"]
-        out["interactions"] = out["reactions"] + out["comments"] + out["shares"] + out["saves"]
         for flag in ("boosted", "is_share", "is_crosspost"):
             out[flag] = constant_column(False, n, "boolean")
     out["duration_sec"] = _to_number(columns.text("duration_sec"), raw,
